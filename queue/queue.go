@@ -1,0 +1,47 @@
+package queue
+
+// Queue is a bounded first-in, first-out queue of items of type T. Items
+// leave in the order their Puts succeeded. Create one with [New]; the zero
+// value is not usable. All methods are safe for concurrent use.
+type Queue[T any] struct {
+	core[T]
+}
+
+// New returns an empty Queue that holds at most capacity items. Its buffer
+// grows on demand up to capacity, so a large, mostly empty queue stays
+// small. New panics if capacity < 1.
+func New[T any](capacity int) *Queue[T] {
+	if capacity < 1 {
+		panic("queue: New with capacity < 1")
+	}
+	q := new(Queue[T])
+	q.init(capacity, &ring[T]{max: capacity}, true)
+	return q
+}
+
+// Priority is a bounded priority queue of items of type T: Get returns the
+// least buffered item by the less function given to [NewPriority], and of
+// equal items the one put first. Create one with NewPriority; the zero value
+// is not usable. All methods are safe for concurrent use.
+//
+// An item handed directly to a Get that was already waiting is not compared
+// with items put later: a waiting consumer takes the first item that arrives.
+type Priority[T any] struct {
+	core[T]
+}
+
+// NewPriority returns an empty Priority that holds at most capacity items
+// ordered by less, which must be a strict weak ordering (like [sort.Interface]'s
+// Less) and must not call back into the queue. NewPriority panics if
+// capacity < 1 or less is nil.
+func NewPriority[T any](capacity int, less func(a, b T) bool) *Priority[T] {
+	if capacity < 1 {
+		panic("queue: NewPriority with capacity < 1")
+	}
+	if less == nil {
+		panic("queue: NewPriority with nil less")
+	}
+	q := new(Priority[T])
+	q.init(capacity, &heap[T]{less: less}, false)
+	return q
+}
