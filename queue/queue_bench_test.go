@@ -22,7 +22,7 @@ type chanQueue chan int
 // Put and Get are a plain send and receive: the floor a user would write by
 // hand, not a select on ctx.
 func (c chanQueue) Put(_ context.Context, v int) error { c <- v; return nil }
-func (c chanQueue) Get(context.Context) (int, error)    { return <-c, nil }
+func (c chanQueue) Get(context.Context) (int, error)   { return <-c, nil }
 
 const benchCap = 128
 
