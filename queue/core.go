@@ -4,6 +4,8 @@ import (
 	"context"
 	"iter"
 	"sync"
+
+	"github.com/lullgo/lull/internal/wait"
 )
 
 // core is the blocking machinery that Queue and Priority share; they differ
@@ -29,11 +31,11 @@ type core[T any] struct {
 	cap     int
 	fifo    bool // items leave in the order they came, so bulk takes keep order
 	closed  bool
-	getters waitList[T]
-	putters waitList[T]
+	getters wait.List[T]
+	putters wait.List[T]
 	done    chan struct{} // closed once closed && items.len() == 0
 	isDone  bool          // reports whether done was closed
-	waiters sync.Pool     // of *waiter[T], so that waiting allocates nothing in steady state
+	waiters sync.Pool     // of *wait.Waiter[T], so that waiting allocates nothing in steady state
 
 	// onPark, if set (by tests only), is called with mu held each time a
 	// goroutine parks, so tests can tell that it is blocked without sleeping.
@@ -45,7 +47,7 @@ func (q *core[T]) init(capacity int, items store[T], fifo bool) {
 	q.fifo = fifo
 	q.cap = capacity
 	q.done = make(chan struct{})
-	q.waiters.New = func() any { return &waiter[T]{ready: make(chan struct{}, 1)} }
+	q.waiters.New = func() any { return wait.New[T]() }
 }
 
 // Put adds v to q, blocking while q is full. It returns nil once v is in q,
@@ -67,7 +69,7 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 		return err
 	}
 	w := q.park(&q.putters)
-	w.item = v
+	w.Item = v
 	q.mu.Unlock()
 	return q.await(w, &q.putters, done, ctx)
 }
@@ -87,14 +89,14 @@ func (q *core[T]) putLocked(v T) error {
 	if q.closed {
 		return ErrClosed
 	}
-	if w := q.getters.popFront(); w != nil {
+	if w := q.getters.PopFront(); w != nil {
 		// A getter is parked, so the store is empty: hand v to it directly.
-		w.item = v
-		q.wake(w, served)
+		w.Item = v
+		w.Wake(wait.Served)
 		return nil
 	}
-	if q.items.len() < q.cap {
-		q.items.push(v)
+	if q.items.Len() < q.cap {
+		q.items.Push(v)
 		return nil
 	}
 	return ErrFull
@@ -131,8 +133,8 @@ func (q *core[T]) parkGet(ctx context.Context, done <-chan struct{}) (T, error) 
 	if err := q.await(w, &q.getters, done, ctx); err != nil {
 		return zero, err
 	}
-	v := w.item
-	w.item = zero
+	v := w.Item
+	w.Item = zero
 	q.waiters.Put(w)
 	return v, nil
 }
@@ -150,13 +152,13 @@ func (q *core[T]) TryGet() (T, error) {
 // getLocked takes the next item without waiting, or returns ErrEmpty. q.mu is held.
 func (q *core[T]) getLocked() (T, error) {
 	var zero T
-	if q.items.len() == 0 {
+	if q.items.Len() == 0 {
 		if q.closed {
 			return zero, ErrClosed
 		}
 		return zero, ErrEmpty
 	}
-	v := q.items.pop()
+	v := q.items.Pop()
 	q.refill()
 	return v, nil
 }
@@ -166,16 +168,16 @@ func (q *core[T]) getLocked() (T, error) {
 // empty closes done. q.mu is held.
 func (q *core[T]) refill() {
 	var zero T
-	for q.items.len() < q.cap {
-		w := q.putters.popFront()
+	for q.items.Len() < q.cap {
+		w := q.putters.PopFront()
 		if w == nil {
 			break
 		}
-		q.items.push(w.item)
-		w.item = zero
-		q.wake(w, served)
+		q.items.Push(w.Item)
+		w.Item = zero
+		w.Wake(wait.Served)
 	}
-	if q.closed && q.items.len() == 0 && !q.isDone {
+	if q.closed && q.items.Len() == 0 && !q.isDone {
 		q.isDone = true
 		close(q.done)
 	}
@@ -200,7 +202,7 @@ func (q *core[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 		}
 	}
 	q.mu.Lock()
-	if q.items.len() == 0 {
+	if q.items.Len() == 0 {
 		if q.closed {
 			q.mu.Unlock()
 			return dst, ErrClosed
@@ -215,15 +217,15 @@ func (q *core[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 		}
 		q.mu.Lock()
 	}
-	for max > 0 && q.items.len() > 0 {
-		k := min(q.items.len(), max)
-		if q.putters.n > 0 && !q.fifo {
+	for max > 0 && q.items.Len() > 0 {
+		k := min(q.items.Len(), max)
+		if q.putters.Len() > 0 && !q.fifo {
 			// The items of parked putters enter as room is made; in a
 			// Priority one of them may come before the next buffered
 			// item, so take one at a time, as Gets would.
 			k = 1
 		}
-		dst = q.items.popTo(dst, k)
+		dst = q.items.PopTo(dst, k)
 		max -= k
 		q.refill()
 	}
@@ -260,13 +262,13 @@ func (q *core[T]) Close() {
 	q.closed = true
 	// Parked getters imply an empty store and parked putters a full one, so
 	// each list gets the same news: the operation will never happen.
-	for w := q.getters.popFront(); w != nil; w = q.getters.popFront() {
-		q.wake(w, closing)
+	for w := q.getters.PopFront(); w != nil; w = q.getters.PopFront() {
+		w.Wake(wait.Closing)
 	}
-	for w := q.putters.popFront(); w != nil; w = q.putters.popFront() {
-		q.wake(w, closing)
+	for w := q.putters.PopFront(); w != nil; w = q.putters.PopFront() {
+		w.Wake(wait.Closing)
 	}
-	if q.items.len() == 0 {
+	if q.items.Len() == 0 {
 		q.isDone = true
 		close(q.done)
 	}
@@ -278,11 +280,11 @@ func (q *core[T]) Close() {
 func (q *core[T]) Drain() []T {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n := q.items.len()
+	n := q.items.Len()
 	if n == 0 {
 		return nil
 	}
-	out := q.items.popTo(make([]T, 0, n), n)
+	out := q.items.PopTo(make([]T, 0, n), n)
 	// What parked putters now bring came after the drained items: it
 	// stays for the next Get.
 	q.refill()
@@ -294,7 +296,7 @@ func (q *core[T]) Drain() []T {
 func (q *core[T]) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.items.len()
+	return q.items.Len()
 }
 
 // Cap returns the capacity of q: the most items it buffers at once.
@@ -305,36 +307,28 @@ func (q *core[T]) Cap() int { return q.cap }
 func (q *core[T]) Done() <-chan struct{} { return q.done }
 
 // park appends a fresh waiter to l. q.mu is held.
-func (q *core[T]) park(l *waitList[T]) *waiter[T] {
-	w := q.waiters.Get().(*waiter[T])
-	w.state = waiting
-	l.pushBack(w)
+func (q *core[T]) park(l *wait.List[T]) *wait.Waiter[T] {
+	w := q.waiters.Get().(*wait.Waiter[T])
+	l.PushBack(w)
 	if q.onPark != nil {
 		q.onPark()
 	}
 	return w
 }
 
-// wake completes w's wait with state s. q.mu is held, so the one token that
-// ready can hold is free and the send never blocks.
-func (q *core[T]) wake(w *waiter[T], s waitState) {
-	w.state = s
-	w.ready <- struct{}{}
-}
-
 // await blocks until w is woken or done is closed, and returns nil if w's
 // operation took place, ErrClosed if the queue closed first, or ctx.Err().
 // On success the caller recycles w (a getter first reads its item); on error
 // await has recycled it.
-func (q *core[T]) await(w *waiter[T], l *waitList[T], done <-chan struct{}, ctx context.Context) error {
+func (q *core[T]) await(w *wait.Waiter[T], l *wait.List[T], done <-chan struct{}, ctx context.Context) error {
 	select {
-	case <-w.ready:
+	case <-w.Ready:
 	case <-done:
 		q.mu.Lock()
-		if w.state == waiting {
+		if w.State == wait.Waiting {
 			// Nobody completed the operation yet, and nobody can now
 			// that w leaves the list: the queue is as if w never came.
-			l.remove(w)
+			l.Remove(w)
 			q.mu.Unlock()
 			q.waiters.Put(w)
 			return ctx.Err()
@@ -343,9 +337,9 @@ func (q *core[T]) await(w *waiter[T], l *waitList[T], done <-chan struct{}, ctx 
 		// cancellation was seen. It stands: the item moved, so report it.
 		// Take the token that wake sent so w can be reused.
 		q.mu.Unlock()
-		<-w.ready
+		<-w.Ready
 	}
-	if w.state == closing {
+	if w.State == wait.Closing {
 		q.waiters.Put(w)
 		return ErrClosed
 	}

@@ -1,5 +1,7 @@
 package queue
 
+import "github.com/lullgo/lull/internal/ring"
+
 // Queue is a bounded first-in, first-out queue of items of type T. Items
 // leave in the order their Puts succeeded. Create one with [New]; the zero
 // value is not usable. All methods are safe for concurrent use.
@@ -15,7 +17,7 @@ func New[T any](capacity int) *Queue[T] {
 		panic("queue: New with capacity < 1")
 	}
 	q := new(Queue[T])
-	q.init(capacity, &ring[T]{max: capacity}, true)
+	q.init(capacity, ring.New[T](capacity), true)
 	return q
 }
 

@@ -2,76 +2,12 @@ package queue
 
 // store holds the buffered items of a queue in the order Get takes them.
 // It is not safe for concurrent use; core guards it with its mutex.
+// [ring.Ring] is the FIFO store, heap the priority one.
 type store[T any] interface {
-	push(v T)
-	pop() T
-	popTo(dst []T, n int) []T // appends the next n <= len() items to dst
-	len() int
-}
-
-// ring is a FIFO store: a circular buffer that grows by doubling, up to the
-// queue's capacity, so that a large, mostly empty queue costs little memory.
-type ring[T any] struct {
-	buf  []T
-	head int // index of the oldest item
-	n    int // number of items
-	max  int // the queue's capacity: buf never grows past it
-}
-
-func (r *ring[T]) len() int { return r.n }
-
-func (r *ring[T]) push(v T) {
-	if r.n == len(r.buf) {
-		r.grow()
-	}
-	i := r.head + r.n
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	r.buf[i] = v
-	r.n++
-}
-
-func (r *ring[T]) pop() T {
-	var zero T
-	v := r.buf[r.head]
-	// Clear the slot so the ring does not keep the item reachable.
-	r.buf[r.head] = zero
-	r.head++
-	if r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.n--
-	return v
-}
-
-func (r *ring[T]) popTo(dst []T, n int) []T {
-	for n > 0 {
-		// Copy the run up to the end of buf (or n), then wrap around.
-		end := min(r.head+n, len(r.buf))
-		run := r.buf[r.head:end]
-		dst = append(dst, run...)
-		clear(run)
-		n -= len(run)
-		r.n -= len(run)
-		r.head = end
-		if r.head == len(r.buf) {
-			r.head = 0
-		}
-	}
-	return dst
-}
-
-// grow doubles the buffer (starting at 16 slots), but never past max. core
-// never pushes into a full queue, so grow is called only while n < max.
-func (r *ring[T]) grow() {
-	size := min(max(2*len(r.buf), 16), r.max)
-	buf := make([]T, size)
-	// Copy the two halves in order so that the oldest item lands at index 0.
-	k := copy(buf, r.buf[r.head:])
-	copy(buf[k:], r.buf[:r.head])
-	r.buf = buf
-	r.head = 0
+	Push(v T)
+	Pop() T
+	PopTo(dst []T, n int) []T // appends the next n <= Len() items to dst
+	Len() int
 }
 
 // entry is an item of a heap with the order in which it was pushed, which
@@ -89,7 +25,7 @@ type heap[T any] struct {
 	seq   uint64 // sequence number of the next push; a plain field, guarded by core's mutex
 }
 
-func (h *heap[T]) len() int { return len(h.items) }
+func (h *heap[T]) Len() int { return len(h.items) }
 
 // before reports whether the entry at i must be taken before the one at j.
 func (h *heap[T]) before(i, j int) bool {
@@ -103,7 +39,7 @@ func (h *heap[T]) before(i, j int) bool {
 	return a.seq < b.seq
 }
 
-func (h *heap[T]) push(v T) {
+func (h *heap[T]) Push(v T) {
 	h.items = append(h.items, entry[T]{v: v, seq: h.seq})
 	h.seq++
 	// Sift the new entry up to its place.
@@ -118,14 +54,14 @@ func (h *heap[T]) push(v T) {
 	}
 }
 
-func (h *heap[T]) popTo(dst []T, n int) []T {
+func (h *heap[T]) PopTo(dst []T, n int) []T {
 	for range n {
-		dst = append(dst, h.pop())
+		dst = append(dst, h.Pop())
 	}
 	return dst
 }
 
-func (h *heap[T]) pop() T {
+func (h *heap[T]) Pop() T {
 	v := h.items[0].v
 	last := len(h.items) - 1
 	h.items[0] = h.items[last]

@@ -1,0 +1,83 @@
+// Package wait provides the parked waiters that lull's queue and pool keep
+// in first-come, first-served lists. It is not safe for concurrent use: its
+// owners guard waiters and lists with their own mutex.
+package wait
+
+// A Waiter is a goroutine parked until another one completes its operation.
+// The completing goroutine, holding the owner's mutex, sets Item and calls
+// Wake; the parked one blocks on Ready and on its ctx, never on a timer, so it
+// costs nothing until one of them fires.
+type Waiter[T any] struct {
+	Ready chan struct{} // capacity 1: Wake never blocks
+	Item  T             // what the waiter brings, or what it is handed
+	State State
+
+	prev, next *Waiter[T]
+}
+
+// New returns a Waiter ready to be parked.
+func New[T any]() *Waiter[T] { return &Waiter[T]{Ready: make(chan struct{}, 1)} }
+
+// State is how a wait ended.
+type State uint8
+
+const (
+	Waiting State = iota // in a list, nothing happened yet
+	Served               // the operation took place
+	Closing              // the owner closed: the operation did not take place
+)
+
+// Wake ends w's wait with state s. The owner's mutex is held and w has left
+// its list, so Ready's one slot is free.
+func (w *Waiter[T]) Wake(s State) {
+	w.State = s
+	w.Ready <- struct{}{}
+}
+
+// List is a FIFO of parked waiters, linked through the waiters themselves,
+// so that a waiter whose ctx ends leaves it in O(1). The zero List is empty.
+type List[T any] struct {
+	head, tail *Waiter[T]
+	n          int
+}
+
+// Len returns the number of waiters in l.
+func (l *List[T]) Len() int { return l.n }
+
+// PushBack parks w, in state Waiting, at the back of l.
+func (l *List[T]) PushBack(w *Waiter[T]) {
+	w.State = Waiting
+	w.prev, w.next = l.tail, nil
+	if l.tail == nil {
+		l.head = w
+	} else {
+		l.tail.next = w
+	}
+	l.tail = w
+	l.n++
+}
+
+// Remove takes w, which must be in l, out of l.
+func (l *List[T]) Remove(w *Waiter[T]) {
+	if w.prev == nil {
+		l.head = w.next
+	} else {
+		w.prev.next = w.next
+	}
+	if w.next == nil {
+		l.tail = w.prev
+	} else {
+		w.next.prev = w.prev
+	}
+	w.prev, w.next = nil, nil
+	l.n--
+}
+
+// PopFront removes and returns the longest waiting waiter, or nil.
+func (l *List[T]) PopFront() *Waiter[T] {
+	w := l.head
+	if w != nil {
+		l.Remove(w)
+	}
+	return w
+}

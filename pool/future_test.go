@@ -1,0 +1,133 @@
+package pool_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+
+	"github.com/lullgo/lull/pool"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGo(t *testing.T) {
+	p := pool.New(2)
+	defer p.Close(bg)
+	errBad := errors.New("bad")
+	for _, tc := range []struct {
+		name    string
+		f       func(context.Context) (int, error)
+		want    int
+		wantErr func(error) bool
+	}{
+		{"value", func(context.Context) (int, error) { return 42, nil }, 42, func(err error) bool { return err == nil }},
+		{"error", func(context.Context) (int, error) { return 0, errBad }, 0, func(err error) bool { return err == errBad }},
+		{"panic", func(context.Context) (int, error) { panic("boom") }, 0, func(err error) bool {
+			var pe *pool.PanicError
+			return errors.As(err, &pe) && pe.Value == "boom"
+		}},
+		{"Goexit", func(context.Context) (int, error) { runtime.Goexit(); return 1, nil }, 0, func(err error) bool { return err == pool.ErrGoexit }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fu, err := pool.Go(bg, p, tc.f)
+			require.NoError(t, err)
+			<-fu.Done()
+			for range 2 { // every call returns the same result
+				got, err := fu.Get(bg)
+				if got != tc.want || !tc.wantErr(err) {
+					t.Fatalf("Get() = %v, %v, want %v and the expected error", got, err, tc.want)
+				}
+			}
+		})
+	}
+	require.NoError(t, p.Wait(bg))
+	if st := p.Stats(); st.Panicked != 0 || st.Workers != 2 {
+		t.Fatalf("Stats() = %+v: a Future's panic is its error, not the pool's", st)
+	}
+}
+
+func TestFutureGetContext(t *testing.T) {
+	p := pool.New(1)
+	release := make(chan struct{})
+	fu, err := pool.Go(bg, p, func(context.Context) (string, error) { <-release; return "late", nil })
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if _, err := fu.Get(ctx); err != context.Canceled {
+		t.Fatalf("Get with done ctx: got %v, want Canceled", err)
+	}
+	close(release)
+	v, err := fu.Get(bg)
+	if v != "late" || err != nil {
+		t.Fatalf("Get() = %q, %v", v, err)
+	}
+	require.NoError(t, p.Close(bg))
+	if _, err := pool.Go(bg, p, func(context.Context) (int, error) { return 0, nil }); err != pool.ErrClosed {
+		t.Fatalf("Go after Close: got %v, want ErrClosed", err)
+	}
+}
+
+func TestGroup(t *testing.T) {
+	t.Run("all succeed", func(t *testing.T) {
+		p := pool.New(3)
+		defer p.Close(bg)
+		g, ctx := p.Group(bg)
+		results := make([]int, 10)
+		for i := range results {
+			require.NoError(t, g.Go(func(context.Context) error { results[i] = i * i; return nil }))
+		}
+		require.NoError(t, g.Wait())
+		for i, r := range results {
+			if r != i*i {
+				t.Fatalf("results[%d] = %d", i, r)
+			}
+		}
+		if ctx.Err() == nil {
+			t.Fatal("group ctx not cancelled after Wait")
+		}
+	})
+	t.Run("first error cancels", func(t *testing.T) {
+		p := pool.New(2)
+		defer p.Close(bg)
+		g, ctx := p.Group(bg)
+		errFirst := errors.New("first")
+		require.NoError(t, g.Go(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }))
+		require.NoError(t, g.Go(func(context.Context) error { return errFirst }))
+		if err := g.Wait(); err != errFirst {
+			t.Fatalf("Wait() = %v, want the first error", err)
+		}
+		if context.Cause(ctx) != errFirst {
+			t.Fatalf("Cause(ctx) = %v, want the first error", context.Cause(ctx))
+		}
+		// Once the group failed, Go refuses with the group ctx's error.
+		if err := g.Go(func(context.Context) error { return nil }); err != context.Canceled {
+			t.Fatalf("Go after failure: got %v, want Canceled", err)
+		}
+	})
+	t.Run("panic", func(t *testing.T) {
+		p := pool.New(1)
+		defer p.Close(bg)
+		g, _ := p.Group(bg)
+		require.NoError(t, g.Go(func(context.Context) error { panic("in group") }))
+		var pe *pool.PanicError
+		if err := g.Wait(); !errors.As(err, &pe) || pe.Value != "in group" {
+			t.Fatalf("Wait() = %v, want a *PanicError", err)
+		}
+	})
+	t.Run("pool stopped", func(t *testing.T) {
+		p := pool.New(1)
+		g, ctx := p.Group(bg)
+		started := make(chan struct{})
+		require.NoError(t, g.Go(func(ctx context.Context) error { close(started); <-ctx.Done(); return nil }))
+		<-started
+		_, err := p.Stop(bg)
+		require.NoError(t, err)
+		require.NoError(t, g.Wait())
+		if context.Cause(ctx) != pool.ErrClosed {
+			t.Fatalf("Cause(group ctx) after Stop = %v, want ErrClosed", context.Cause(ctx))
+		}
+		if err := g.Go(func(context.Context) error { return nil }); err == nil {
+			t.Fatal("Go on a stopped pool succeeded")
+		}
+	})
+}

@@ -1,0 +1,162 @@
+package pool_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/lullgo/lull/pool"
+)
+
+// TestStress mixes Submit, TrySubmit, Go and Group.Go with panics, Goexits,
+// cancelled submissions and Resizes many times over, then ends with Close or
+// Stop, and checks that every accepted task ran exactly once or was handed
+// back, and that no refused task ran.
+func TestStress(t *testing.T) {
+	for round := range 16 {
+		stop := round%2 == 1
+		stressRound(t, uint64(round), stop)
+	}
+}
+
+func stressRound(t *testing.T, seed uint64, stop bool) {
+	const submitters, perSubmitter = 4, 300
+	const n = submitters * perSubmitter
+	var panics atomic.Int64
+	p := pool.New(2, pool.WithQueueSize(4), pool.WithMaxWorkers(6),
+		pool.WithPanicHandler(func(*pool.PanicError) { panics.Add(1) }))
+
+	var (
+		accepted   [n]atomic.Bool
+		ran        [n]atomic.Int32
+		handedBack atomic.Bool // set once Stop returned: what runs then was handed back
+		backRan    [n]atomic.Int32
+	)
+	// body is what task id does, however it was submitted.
+	body := func(id int, r uint64) {
+		if handedBack.Load() {
+			backRan[id].Add(1)
+		} else {
+			ran[id].Add(1)
+		}
+		switch r % 16 {
+		case 0:
+			panic("task panic")
+		case 1:
+			runtime.Goexit()
+		}
+	}
+
+	g, _ := p.Group(context.Background())
+	var wg sync.WaitGroup
+	var futures sync.Map // id -> *pool.Future[int]
+	for s := range submitters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, uint64(s)))
+			for i := range perSubmitter {
+				id := s*perSubmitter + i
+				kind, fate := r.IntN(8), r.Uint64()
+				ctx, cancel := context.WithCancel(context.Background())
+				if r.IntN(4) == 0 {
+					go func() { runtime.Gosched(); cancel() }()
+				}
+				var err error
+				switch kind {
+				case 0:
+					err = p.TrySubmit(func(context.Context) { body(id, fate) })
+				case 1:
+					var fu *pool.Future[int]
+					fu, err = pool.Go(ctx, p, func(context.Context) (int, error) { body(id, fate); return id, nil })
+					if err == nil {
+						futures.Store(id, fu)
+					}
+				case 2:
+					err = g.Go(func(context.Context) error {
+						body(id, fate%14+2) // no panic or Goexit: the group would fail
+						return nil
+					})
+				default:
+					err = p.Submit(ctx, func(context.Context) { body(id, fate) })
+				}
+				cancel()
+				switch {
+				case err == nil:
+					accepted[id].Store(true)
+				case errors.Is(err, pool.ErrClosed), errors.Is(err, pool.ErrFull), errors.Is(err, context.Canceled):
+				default:
+					t.Errorf("submit: unexpected error %v", err)
+				}
+			}
+		}()
+	}
+	resized := make(chan struct{})
+	go func() {
+		defer close(resized)
+		r := rand.New(rand.NewPCG(seed, 99))
+		for range 200 {
+			p.Resize(r.IntN(8))
+			runtime.Gosched()
+		}
+		p.Resize(3) // not paused at the end, or blocked Submits would wait forever
+	}()
+	<-resized
+	wg.Wait()
+
+	if stop {
+		back, err := p.Stop(context.Background())
+		if err != nil {
+			t.Fatalf("Stop: %v", err)
+		}
+		handedBack.Store(true)
+		// Run what came back as a caller would; a task may panic or call
+		// runtime.Goexit, so each gets a goroutine of its own.
+		var runs sync.WaitGroup
+		for _, task := range back {
+			runs.Add(1)
+			go func() {
+				defer runs.Done()
+				defer func() { _ = recover() }()
+				task(context.Background())
+			}()
+		}
+		runs.Wait()
+	} else if err := p.Close(context.Background()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatalf("Group.Wait: %v", err)
+	}
+	for id := range n {
+		want := int32(0)
+		if accepted[id].Load() {
+			want = 1
+		}
+		got := ran[id].Load() + backRan[id].Load()
+		if got != want {
+			t.Fatalf("seed %d task %d: accepted %v, ran %d times (%d after Stop)",
+				seed, id, accepted[id].Load(), got, backRan[id].Load())
+		}
+		if !stop && backRan[id].Load() != 0 {
+			t.Fatalf("task %d handed back by Close", id)
+		}
+	}
+	futures.Range(func(k, v any) bool {
+		if got, err := v.(*pool.Future[int]).Get(context.Background()); err == nil && got != k.(int) {
+			t.Errorf("future %d returned %d", k, got)
+		}
+		return true
+	})
+	st := p.Stats()
+	if st.Workers != 0 || st.Busy != 0 || st.Queued != 0 {
+		t.Fatalf("after shutdown: Stats() = %+v", st)
+	}
+	if int64(st.Panicked) != panics.Load() {
+		t.Fatalf("Stats().Panicked = %d, handler saw %d", st.Panicked, panics.Load())
+	}
+}
