@@ -55,9 +55,9 @@ type Pool struct {
 	onPanic     func(*PanicError)
 
 	backlog    *ring.Ring[job]
-	idle       idleList      // parked workers, most recently idle first
+	idle       idleList       // parked workers, most recently idle first
 	submitters wait.List[job] // Submits waiting for room, first come first served
-	waiters    sync.Pool     // of *wait.Waiter[job]
+	waiters    sync.Pool      // of *wait.Waiter[job]
 
 	workers int // workers counted in Size terms: not told to exit yet
 	busy    int // workers running a task
