@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lullgo/lull/internal/ring"
@@ -59,9 +60,9 @@ type Pool struct {
 	submitters wait.List[job] // Submits waiting for room, first come first served
 	waiters    sync.Pool      // of *wait.Waiter[job]
 
-	workers int // workers counted in Size terms: not told to exit yet
-	busy    int // workers running a task
-	alive   int // worker goroutines that have not returned yet
+	workers int          // workers counted in Size terms: not told to exit yet
+	busy    int          // workers running a task
+	alive   atomic.Int32 // worker goroutines that have not returned yet (see goroutineExit)
 
 	submitted, completed, panicked, rejected uint64
 
@@ -438,6 +439,7 @@ func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
 func (p *Pool) closeLocked() {
 	p.closed = true
 	for w := p.submitters.PopFront(); w != nil; w = p.submitters.PopFront() {
+		p.rejected++
 		w.Wake(wait.Closing)
 	}
 	// Idle workers imply an empty backlog: nothing is left for them.
@@ -487,7 +489,7 @@ func (p *Pool) notifyQuietLocked() {
 // checkExitedLocked closes exited once the pool is closed and no worker
 // goroutine is left. p.mu is held.
 func (p *Pool) checkExitedLocked() {
-	if p.closed && p.alive == 0 && !p.isExited {
+	if p.closed && p.alive.Load() == 0 && !p.isExited {
 		p.isExited = true
 		close(p.exited)
 	}

@@ -66,7 +66,7 @@ func (l *idleList) popBack() *worker {
 func (p *Pool) startLocked(j job) {
 	w := &worker{jobs: make(chan job, 1)}
 	p.setWorkersLocked(p.workers + 1)
-	p.alive++
+	p.alive.Add(1)
 	if j.isZero() {
 		p.idleLocked(w)
 	} else {
@@ -142,9 +142,7 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 		}
 		next, keep := p.finish(w, nil)
 		if keep {
-			p.mu.Lock()
-			p.alive++ // before this goroutine's own exit below: alive never dips to 0 here
-			p.mu.Unlock()
+			p.alive.Add(1) // before this goroutine's own exit below: alive never dips to 0 here
 			go p.work(w, next)
 		}
 		p.goroutineExit()
@@ -199,12 +197,18 @@ func (p *Pool) finishLocked(w *worker, pe *PanicError) (next job, keep bool) {
 }
 
 // goroutineExit records that a worker goroutine is about to return; the last
-// one after Close or Stop lets them return.
+// one after Close or Stop lets them return. Retired goroutines leave without
+// the lock, so that shrinking by a thousand does not queue a thousand of them
+// on it. Only the one that brings alive to 0 locks, to check for Close: if
+// Close checked before this decrement, it saw alive > 0, and this check
+// (under the same lock, after the decrement) sees closed; if after, Close
+// sees 0 itself.
 func (p *Pool) goroutineExit() {
-	p.mu.Lock()
-	p.alive--
-	p.checkExitedLocked()
-	p.mu.Unlock()
+	if p.alive.Add(-1) == 0 {
+		p.mu.Lock()
+		p.checkExitedLocked()
+		p.mu.Unlock()
+	}
 }
 
 // tuneTimerLocked arms the idle timer if some worker above Size is idle and
