@@ -356,10 +356,11 @@ func TestPanics(t *testing.T) {
 		t.Fatal("Wait returned instead of panicking")
 	})
 	t.Run("returned by Stop", func(t *testing.T) {
-		// The idle worker takes the task at once, so it runs before Stop
-		// can hand it back, and Stop waits for it.
+		// The task has started, so Stop waits for it rather than hand it back.
 		p := pool.New(1)
-		require.NoError(t, p.Submit(bg, func(context.Context) { panic("late") }))
+		started := make(chan struct{})
+		require.NoError(t, p.Submit(bg, func(context.Context) { close(started); panic("late") }))
+		<-started
 		_, err := p.Stop(bg)
 		var pe *pool.PanicError
 		if !errors.As(err, &pe) || pe.Value != "late" {
