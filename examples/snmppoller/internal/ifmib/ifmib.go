@@ -1,0 +1,205 @@
+// Package ifmib knows the parts of IF-MIB (RFC 2863) that the poller
+// reports, and turns the varbinds of an ifTable and an ifXTable walk into
+// one record per interface.
+//
+// Both ways of polling feed it: gosnmp hands over decoded Go values and the
+// snmpbulkwalk parser hands over the values it read from text, so the two
+// modes give the same JSON for the same agent.
+package ifmib
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/lullgo/lull/examples/snmppoller/internal/oid"
+)
+
+// Walk roots and the entry OIDs below them. A walk of IfTable returns
+// IfEntry.column.ifIndex for every column and interface, column by column.
+var (
+	// IfTable is IF-MIB::ifTable, the walk root for the classic table.
+	IfTable = oid.MustParse(".1.3.6.1.2.1.2.2")
+	// IfEntry is IF-MIB::ifEntry; its children are the ifTable columns.
+	IfEntry = oid.MustParse(".1.3.6.1.2.1.2.2.1")
+	// IfXTable is IF-MIB::ifXTable, the walk root for the extension table
+	// that carries names, aliases and the 64-bit counters.
+	IfXTable = oid.MustParse(".1.3.6.1.2.1.31.1.1")
+	// IfXEntry is IF-MIB::ifXEntry; its children are the ifXTable columns.
+	IfXEntry = oid.MustParse(".1.3.6.1.2.1.31.1.1.1")
+)
+
+// Columns of ifTable (children of [IfEntry]) that the poller reads.
+const (
+	ColIfIndex       = 1
+	ColIfDescr       = 2
+	ColIfType        = 3
+	ColIfMtu         = 4
+	ColIfSpeed       = 5
+	ColIfAdminStatus = 7
+	ColIfOperStatus  = 8
+	ColIfInOctets    = 10
+	ColIfOutOctets   = 16
+)
+
+// Columns of ifXTable (children of [IfXEntry]) that the poller reads.
+const (
+	ColIfName        = 1
+	ColIfHCInOctets  = 6
+	ColIfHCOutOctets = 10
+	ColIfHighSpeed   = 15
+	ColIfAlias       = 18
+)
+
+// Interface is one row of the interface table as the poller reports it.
+//
+// The octet counters are the 64-bit ifHCInOctets/ifHCOutOctets: the 32-bit
+// ifInOctets wraps in 34 s on a saturated 1 Gb/s port, faster than most
+// polling intervals, so a rate computed from it would be wrong. They are
+// nil when the agent has no ifXTable (SNMPv1-era agents).
+type Interface struct {
+	Index       int     `json:"index"`
+	Name        string  `json:"name,omitempty"`
+	Descr       string  `json:"descr,omitempty"`
+	Alias       string  `json:"alias,omitempty"`
+	Type        int     `json:"type,omitempty"`
+	MTU         int     `json:"mtu,omitempty"`
+	AdminStatus string  `json:"admin_status,omitempty"`
+	OperStatus  string  `json:"oper_status,omitempty"`
+	SpeedMbps   uint64  `json:"speed_mbps"`
+	HCInOctets  *uint64 `json:"hc_in_octets"`
+	HCOutOctets *uint64 `json:"hc_out_octets"`
+}
+
+// Status returns the textual name of an ifAdminStatus/ifOperStatus value,
+// as IF-MIB spells it, or "unknown(n)" for values outside the MIB.
+func Status(v int) string {
+	names := [...]string{1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: "notPresent", 7: "lowerLayerDown"}
+	if v >= 1 && v < len(names) {
+		return names[v]
+	}
+	return fmt.Sprintf("unknown(%d)", v)
+}
+
+// Table collects the varbinds of one device's ifTable and ifXTable walks.
+// The zero value is an empty table ready to use. A Table is not safe for
+// concurrent use; the poller keeps one per device.
+type Table struct {
+	rows map[int]*Interface
+	// speed32 keeps ifSpeed (bit/s) until the end: ifHighSpeed (Mb/s) wins
+	// when present because ifSpeed saturates at 4294967295 above 4 Gb/s.
+	speed32 map[int]uint64
+}
+
+// Add records the value of one varbind. name is the varbind's OID and value
+// is what gosnmp decodes (int, uint, uint32, uint64, []byte, string).
+// Varbinds outside the columns the poller reports, or whose index is not a
+// single arc, are ignored; a value of an unexpected type is an error, since
+// it means the agent does not follow IF-MIB.
+func (t *Table) Add(name oid.OID, value any) error {
+	var col uint32
+	var x bool
+	switch {
+	case name.HasPrefix(IfEntry) && len(name) == len(IfEntry)+2:
+		col = name[len(IfEntry)]
+	case name.HasPrefix(IfXEntry) && len(name) == len(IfXEntry)+2:
+		col, x = name[len(IfXEntry)], true
+	default:
+		return nil
+	}
+	index := int(name[len(name)-1])
+	if t.rows == nil {
+		t.rows = make(map[int]*Interface)
+		t.speed32 = make(map[int]uint64)
+	}
+	row := t.rows[index]
+	if row == nil {
+		row = &Interface{Index: index}
+		t.rows[index] = row
+	}
+
+	var err error
+	switch {
+	case !x && col == ColIfDescr:
+		row.Descr, err = asString(value)
+	case !x && col == ColIfType:
+		row.Type, err = asInt(value)
+	case !x && col == ColIfMtu:
+		row.MTU, err = asInt(value)
+	case !x && col == ColIfSpeed:
+		var v uint64
+		v, err = asUint(value)
+		t.speed32[index] = v
+	case !x && col == ColIfAdminStatus:
+		var v int
+		v, err = asInt(value)
+		row.AdminStatus = Status(v)
+	case !x && col == ColIfOperStatus:
+		var v int
+		v, err = asInt(value)
+		row.OperStatus = Status(v)
+	case x && col == ColIfName:
+		row.Name, err = asString(value)
+	case x && col == ColIfAlias:
+		row.Alias, err = asString(value)
+	case x && col == ColIfHighSpeed:
+		row.SpeedMbps, err = asUint(value)
+	case x && col == ColIfHCInOctets:
+		var v uint64
+		v, err = asUint(value)
+		row.HCInOctets = &v
+	case x && col == ColIfHCOutOctets:
+		var v uint64
+		v, err = asUint(value)
+		row.HCOutOctets = &v
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// Interfaces returns the collected rows sorted by ifIndex.
+func (t *Table) Interfaces() []Interface {
+	out := make([]Interface, 0, len(t.rows))
+	for _, index := range slices.Sorted(maps.Keys(t.rows)) {
+		row := *t.rows[index]
+		if row.SpeedMbps == 0 {
+			row.SpeedMbps = t.speed32[index] / 1_000_000
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func asString(v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case []byte:
+		return string(v), nil
+	}
+	return "", fmt.Errorf("got %T, want an octet string", v)
+}
+
+func asInt(v any) (int, error) {
+	switch v := v.(type) {
+	case int:
+		return v, nil
+	case int64:
+		return int(v), nil
+	}
+	return 0, fmt.Errorf("got %T, want an INTEGER", v)
+}
+
+func asUint(v any) (uint64, error) {
+	switch v := v.(type) {
+	case uint:
+		return uint64(v), nil
+	case uint32:
+		return uint64(v), nil
+	case uint64:
+		return v, nil
+	}
+	return 0, fmt.Errorf("got %T, want a Counter/Gauge", v)
+}

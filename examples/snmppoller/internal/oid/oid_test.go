@@ -1,0 +1,108 @@
+package oid_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/lullgo/lull/examples/snmppoller/internal/oid"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    oid.OID
+		wantErr bool
+	}{
+		{in: ".1.3.6.1", want: oid.OID{1, 3, 6, 1}},
+		{in: "1.3.6.1", want: oid.OID{1, 3, 6, 1}},
+		{in: ".0", want: oid.OID{0}},
+		{in: ".1.4294967295", want: oid.OID{1, 4294967295}},
+		{in: "", wantErr: true},
+		{in: ".", wantErr: true},
+		{in: "..1", wantErr: true},
+		{in: ".1.", wantErr: true},
+		{in: ".1.+3", wantErr: true},
+		{in: ".1.-3", wantErr: true},
+		{in: ".1.4294967296", wantErr: true},
+		{in: ".1.a", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := oid.Parse(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("Parse(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Parse(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+		if err == nil {
+			if back := got.String(); back != "."+trimDot(tt.in) {
+				t.Errorf("Parse(%q).String() = %q, want %q", tt.in, back, "."+trimDot(tt.in))
+			}
+		}
+	}
+}
+
+func trimDot(s string) string {
+	if len(s) > 0 && s[0] == '.' {
+		return s[1:]
+	}
+	return s
+}
+
+func TestCompare(t *testing.T) {
+	// Each OID sorts strictly before the next one; string order would put
+	// .1.3.6.1.10 before .1.3.6.1.9, which is the mistake this guards against.
+	ordered := []string{".1", ".1.3", ".1.3.6.1.2", ".1.3.6.1.9", ".1.3.6.1.10", ".1.3.6.1.10.0", ".2"}
+	for i := range ordered {
+		for j := range ordered {
+			a, b := oid.MustParse(ordered[i]), oid.MustParse(ordered[j])
+			want := 0
+			if i < j {
+				want = -1
+			} else if i > j {
+				want = 1
+			}
+			if got := oid.Compare(a, b); got != want {
+				t.Errorf("Compare(%s, %s) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+func TestHasPrefix(t *testing.T) {
+	root := oid.MustParse(".1.3.6.1.2.1.2.2")
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{".1.3.6.1.2.1.2.2", true},
+		{".1.3.6.1.2.1.2.2.1.1.1", true},
+		{".1.3.6.1.2.1.2.20", false},
+		{".1.3.6.1.2.1.2", false},
+		{".1.3.6.1.2.1.31.1.1", false},
+	}
+	for _, tt := range tests {
+		if got := oid.MustParse(tt.in).HasPrefix(root); got != tt.want {
+			t.Errorf("%s.HasPrefix(%s) = %v, want %v", tt.in, root, got, tt.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{".1.3.6.1", "1", ".4294967295", ".4294967296", "..1", ".1.", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o, err := oid.Parse(s)
+		if err != nil {
+			return
+		}
+		// What parses prints back the same, up to the optional leading dot
+		// and leading zeros within arcs.
+		again, err := oid.Parse(o.String())
+		if err != nil || !slices.Equal(o, again) {
+			t.Fatalf("Parse(%q) = %v, whose String %q parses to %v, %v", s, o, o.String(), again, err)
+		}
+	})
+}

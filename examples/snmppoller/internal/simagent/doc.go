@@ -1,0 +1,27 @@
+// Package simagent runs simulated SNMPv2c agents on the loopback interface,
+// so the poller can be tried, tested and benchmarked with no network gear.
+//
+// A [Fleet] is a number of agents, each on its own UDP port of 127.0.0.1.
+// Each agent serves the system group, ifNumber, and an IF-MIB ifTable and
+// ifXTable of [Config].Interfaces rows. Values are a pure function of the
+// agent's position in the fleet, the row and the fleet's epoch: counters
+// grow by a fixed step each time [Fleet.Advance] is called, so tests can
+// compute exactly what a scan must return with [Fleet.Interfaces].
+//
+// # Protocol
+//
+// Requests are decoded and replies encoded with gosnmp's packet code. The
+// agents answer Get, GetNext and GetBulk (RFC 3416) on one OID table kept
+// in SNMP order, with noSuchObject, noSuchInstance and endOfMibView where
+// the RFC wants them. Like a real agent, one drops packets with a wrong
+// community or an SNMP version other than v2c without a word: the manager
+// sees a timeout. A reply that would not fit [Config].MaxMessageSize is
+// shortened (GetBulk) or replaced by tooBig (Get, GetNext). A quirk some
+// devices have, answering tooBig to a large GetBulk instead of shortening
+// it, can be switched on with [Config].TooBigAbove.
+//
+// # Cost
+//
+// Each agent holds one UDP socket (one file descriptor) and one goroutine
+// parked in the socket read, which costs nothing while no request comes.
+package simagent

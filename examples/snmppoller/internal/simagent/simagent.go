@@ -1,0 +1,378 @@
+package simagent
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gosnmp/gosnmp"
+
+	"github.com/lullgo/lull/examples/snmppoller/internal/ifmib"
+	"github.com/lullgo/lull/examples/snmppoller/internal/oid"
+)
+
+// Config describes the agents of a [Fleet]. The zero value is usable: it
+// gives agents with community "public", 48 interfaces and no added delay.
+type Config struct {
+	// Community is the only SNMPv2c community the agents answer.
+	// Default "public".
+	Community string
+	// Interfaces is the number of ifTable/ifXTable rows. Default 48.
+	Interfaces int
+	// Delay is added before each reply, as a slow device or a distant
+	// network would. Requests to one agent are served one after the other,
+	// like the single SNMP thread of most devices.
+	Delay time.Duration
+	// MaxMessageSize bounds the encoded size of a reply. Default 65507, the
+	// largest UDP payload over IPv4.
+	MaxMessageSize int
+	// TooBigAbove, when positive, makes the agents answer tooBig with no
+	// varbinds to a GetBulk asking for more repetitions than this, as some
+	// devices do instead of shortening the reply as RFC 3416 asks.
+	TooBigAbove int
+}
+
+// ErrTooManyOpenFiles is wrapped in the error of [Start] when the process
+// ran out of file descriptors while opening the agents' sockets.
+var ErrTooManyOpenFiles = errors.New("simagent: open-files limit (RLIMIT_NOFILE) reached: start fewer agents or raise ulimit -n")
+
+// Fleet is a set of running simulated agents, each with its own UDP port on
+// 127.0.0.1. Its methods are safe for concurrent use.
+type Fleet struct {
+	cfg    Config
+	layout *layout
+	conns  []*net.UDPConn
+	addrs  []netip.AddrPort
+	epoch  atomic.Uint64
+	// done is closed by Close to cut short replies waiting out Delay.
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// Start binds n agents to ports of 127.0.0.1 chosen by the kernel and
+// starts serving. Each agent runs one goroutine, which exits when
+// [Fleet.Close] is called; call Close even when the fleet is not used any
+// more. If binding fails part way, the sockets already open are closed and
+// the error says how many agents were started; when the cause is the
+// open-files limit it wraps [ErrTooManyOpenFiles].
+func Start(n int, cfg Config) (*Fleet, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("simagent: want at least one agent, got %d", n)
+	}
+	if cfg.Community == "" {
+		cfg.Community = "public"
+	}
+	if cfg.Interfaces <= 0 {
+		cfg.Interfaces = 48
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = 65507
+	}
+	f := &Fleet{cfg: cfg, layout: newLayout(cfg.Interfaces), done: make(chan struct{})}
+	// The address is a literal loopback address, never a flag: the
+	// simulated fleet must not be reachable from, or send to, anything but
+	// this machine.
+	loopback := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
+	for i := range n {
+		c, err := net.ListenUDP("udp4", loopback)
+		if err != nil {
+			for _, c := range f.conns {
+				c.Close()
+			}
+			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				err = fmt.Errorf("%w (%v)", ErrTooManyOpenFiles, err)
+			}
+			return nil, fmt.Errorf("simagent: starting agent %d of %d: %w", i+1, n, err)
+		}
+		f.conns = append(f.conns, c)
+		f.addrs = append(f.addrs, c.LocalAddr().(*net.UDPAddr).AddrPort())
+	}
+	f.wg.Add(n)
+	for i, c := range f.conns {
+		go f.serve(i, c)
+	}
+	return f, nil
+}
+
+// Len returns the number of agents.
+func (f *Fleet) Len() int { return len(f.addrs) }
+
+// Addr returns the address of agent i, 0 <= i < Len.
+func (f *Fleet) Addr(i int) netip.AddrPort { return f.addrs[i] }
+
+// Community returns the community the agents answer.
+func (f *Fleet) Community() string { return f.cfg.Community }
+
+// Epoch returns the current epoch; it starts at 0.
+func (f *Fleet) Epoch() uint64 { return f.epoch.Load() }
+
+// Advance moves every agent to the next epoch: the octet counters of the
+// interfaces that are up grow and sysUpTime moves on. Call it between
+// scans to make counters change the way a live network does.
+func (f *Fleet) Advance() { f.epoch.Add(1) }
+
+// Interfaces returns the interface table agent i serves at the current
+// epoch, in the form the poller reports it. Tests check scans against it.
+func (f *Fleet) Interfaces(i int) []ifmib.Interface {
+	return interfacesAt(i, f.cfg.Interfaces, f.Epoch())
+}
+
+// Close stops every agent and closes its socket. It returns after each
+// agent's goroutine has exited. Close is idempotent.
+func (f *Fleet) Close() error {
+	var errs []error
+	f.closeOnce.Do(func() {
+		close(f.done)
+		for _, c := range f.conns {
+			// Closing the socket is what wakes a goroutine parked in ReadFrom.
+			if err := c.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		f.wg.Wait()
+	})
+	return errors.Join(errs...)
+}
+
+// serve answers requests on c for agent number device until c is closed.
+func (f *Fleet) serve(device int, c *net.UDPConn) {
+	defer f.wg.Done()
+	// Requests from a manager are small; 8 KiB holds a Get of 60 OIDs.
+	// A larger buffer per agent would cost 700 times over.
+	buf := make([]byte, 8192)
+	// gosnmp's decoder writes defaults into the GoSNMP it runs on, so each
+	// goroutine has its own rather than sharing one.
+	dec := &gosnmp.GoSNMP{Version: gosnmp.Version2c}
+	var timer *time.Timer
+	for {
+		n, from, err := c.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// A read error on a UDP socket (an ICMP error from an earlier
+			// reply, for one) concerns one datagram; keep serving.
+			continue
+		}
+		reply := f.handle(dec, device, buf[:n])
+		if reply == nil {
+			continue
+		}
+		if f.cfg.Delay > 0 {
+			if timer == nil {
+				timer = time.NewTimer(f.cfg.Delay)
+			} else {
+				timer.Reset(f.cfg.Delay)
+			}
+			select {
+			case <-timer.C:
+			case <-f.done:
+				timer.Stop()
+				return
+			}
+		}
+		// A failed send is a lost datagram, which UDP allows; the manager
+		// retries.
+		_, _ = c.WriteToUDPAddrPort(reply, from)
+	}
+}
+
+// handle returns the encoded reply to one request datagram, or nil when
+// the agent must stay silent: undecodable data, another SNMP version, a
+// wrong community or a PDU that is not a request.
+func (f *Fleet) handle(dec *gosnmp.GoSNMP, device int, msg []byte) []byte {
+	// Look at the version before decoding: gosnmp's SNMPv3 path wants
+	// security parameters this agent does not have, and v1 is not served.
+	if !isV2c(msg) {
+		return nil
+	}
+	req, err := dec.SnmpDecodePacket(msg)
+	if err != nil || req.Version != gosnmp.Version2c || req.Community != f.cfg.Community {
+		return nil
+	}
+	epoch := f.Epoch()
+	resp := &gosnmp.SnmpPacket{
+		Version:   gosnmp.Version2c,
+		Community: req.Community,
+		PDUType:   gosnmp.GetResponse,
+		RequestID: req.RequestID,
+	}
+	switch req.PDUType {
+	case gosnmp.GetRequest:
+		resp.Variables = f.get(req.Variables, device, epoch)
+	case gosnmp.GetNextRequest:
+		resp.Variables = f.getNext(req.Variables, device, epoch)
+	case gosnmp.GetBulkRequest:
+		if f.cfg.TooBigAbove > 0 && int(req.MaxRepetitions) > f.cfg.TooBigAbove {
+			resp.Error = gosnmp.TooBig
+			return marshal(resp)
+		}
+		resp.Variables = f.getBulk(req.Variables, int(req.NonRepeaters), int(req.MaxRepetitions), device, epoch)
+		return f.fitBulk(resp, len(req.Variables))
+	case gosnmp.SetRequest:
+		// The simulated MIB is read-only, and so is a read-only community.
+		resp.Error, resp.ErrorIndex = gosnmp.NoAccess, 1
+		resp.Variables = req.Variables
+	default:
+		return nil
+	}
+	out := marshal(resp)
+	if out == nil || len(out) > f.cfg.MaxMessageSize {
+		// RFC 3416 4.2.1: a reply that does not fit is replaced by tooBig
+		// with an empty varbind list.
+		resp.Variables, resp.Error = nil, gosnmp.TooBig
+		return marshal(resp)
+	}
+	return out
+}
+
+// isV2c reports whether msg starts like an SNMPv2c message: a BER SEQUENCE
+// whose first element is the INTEGER 1 (version-2c, RFC 1901).
+func isV2c(msg []byte) bool {
+	if len(msg) < 2 || msg[0] != 0x30 {
+		return false
+	}
+	i := 2
+	if msg[1]&0x80 != 0 {
+		i += int(msg[1] & 0x7f) // long form: that many length bytes follow
+	}
+	return len(msg) >= i+3 && msg[i] == 0x02 && msg[i+1] == 0x01 && msg[i+2] == 0x01
+}
+
+// fitBulk encodes a GetBulk reply, dropping trailing varbinds until it fits
+// MaxMessageSize, as RFC 3416 4.2.3 asks. A reply keeps at least one
+// varbind per requested OID; if even that does not fit, it is tooBig.
+func (f *Fleet) fitBulk(resp *gosnmp.SnmpPacket, requested int) []byte {
+	out := marshal(resp)
+	if out != nil && len(out) <= f.cfg.MaxMessageSize {
+		return out
+	}
+	all := resp.Variables
+	// Binary search for the longest prefix that fits. Encoding is the only
+	// exact measure of size, and it is cheap next to a network round trip.
+	lo, hi := 0, len(all) // a prefix of lo varbinds fits; hi does not
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		resp.Variables = all[:mid]
+		if b := marshal(resp); b != nil && len(b) <= f.cfg.MaxMessageSize {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if lo < max(requested, 1) {
+		resp.Variables, resp.Error = nil, gosnmp.TooBig
+		return marshal(resp)
+	}
+	resp.Variables = all[:lo]
+	return marshal(resp)
+}
+
+func marshal(p *gosnmp.SnmpPacket) []byte {
+	b, err := p.MarshalMsg()
+	if err != nil {
+		// Every value the agent serves has an encodable type; reaching here
+		// is a bug in this package, and staying silent hides it least
+		// badly from a manager, which sees a timeout.
+		return nil
+	}
+	return b
+}
+
+// get answers a Get: the value at each OID, or the exception saying why
+// there is none.
+func (f *Fleet) get(vars []gosnmp.SnmpPDU, device int, epoch uint64) []gosnmp.SnmpPDU {
+	out := make([]gosnmp.SnmpPDU, 0, len(vars))
+	for _, v := range vars {
+		o, err := oid.Parse(v.Name)
+		if err != nil {
+			out = append(out, gosnmp.SnmpPDU{Name: v.Name, Type: gosnmp.NoSuchObject})
+			continue
+		}
+		if i := f.layout.exact(o); i >= 0 {
+			out = append(out, f.layout.varbind(f.layout.entries[i], device, f.cfg.Interfaces, epoch))
+		} else {
+			out = append(out, gosnmp.SnmpPDU{Name: v.Name, Type: f.layout.missing(o)})
+		}
+	}
+	return out
+}
+
+// getNext answers a GetNext: for each OID, the first instance after it, or
+// endOfMibView named as the request was when there is none.
+func (f *Fleet) getNext(vars []gosnmp.SnmpPDU, device int, epoch uint64) []gosnmp.SnmpPDU {
+	out := make([]gosnmp.SnmpPDU, 0, len(vars))
+	for _, v := range vars {
+		out = append(out, f.at(f.after(v.Name), v.Name, device, epoch))
+	}
+	return out
+}
+
+// after returns the position of the first entry after the OID name, or
+// len(entries). An unparsable OID sorts first: the walk starts at the top.
+func (f *Fleet) after(name string) int {
+	o, err := oid.Parse(name)
+	if err != nil {
+		return 0
+	}
+	return f.layout.next(o)
+}
+
+// at returns the varbind of entry i, or endOfMibView named asked when i is
+// past the end.
+func (f *Fleet) at(i int, asked string, device int, epoch uint64) gosnmp.SnmpPDU {
+	if i >= len(f.layout.entries) {
+		return gosnmp.SnmpPDU{Name: asked, Type: gosnmp.EndOfMibView}
+	}
+	return f.layout.varbind(f.layout.entries[i], device, f.cfg.Interfaces, epoch)
+}
+
+// getBulk answers a GetBulk as RFC 3416 4.2.3 describes: one GetNext for
+// each of the first nonRepeaters OIDs, then up to maxRepetitions rounds of
+// GetNext over the others, each round continuing from the previous one.
+func (f *Fleet) getBulk(vars []gosnmp.SnmpPDU, nonRepeaters, maxRepetitions int, device int, epoch uint64) []gosnmp.SnmpPDU {
+	nonRepeaters = min(max(nonRepeaters, 0), len(vars))
+	out := f.getNext(vars[:nonRepeaters], device, epoch)
+	repeaters := vars[nonRepeaters:]
+	if len(repeaters) == 0 || maxRepetitions <= 0 {
+		return out
+	}
+	// Each round moves every cursor forward by at least one entry, so after
+	// len(entries)+1 rounds all are at endOfMibView: asking for more cannot
+	// make the reply longer, only the loop.
+	maxRepetitions = min(maxRepetitions, len(f.layout.entries)+1)
+	// The cursors are positions in the sorted table: the next round's
+	// GetNext is the next position, with no OID to parse or search.
+	pos := make([]int, len(repeaters))
+	names := make([]string, len(repeaters)) // what endOfMibView is named
+	for i, v := range repeaters {
+		pos[i] = f.after(v.Name)
+		names[i] = v.Name
+	}
+	end := len(f.layout.entries)
+	for range maxRepetitions {
+		ended := 0
+		for i := range pos {
+			vb := f.at(pos[i], names[i], device, epoch)
+			if pos[i] >= end {
+				ended++
+			} else {
+				names[i] = vb.Name
+				pos[i]++
+			}
+			out = append(out, vb)
+		}
+		// The RFC lets an agent stop once a whole round is endOfMibView:
+		// more rounds would only repeat it.
+		if ended == len(pos) {
+			break
+		}
+	}
+	return out
+}
