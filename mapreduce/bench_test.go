@@ -1,0 +1,317 @@
+package mapreduce_test
+
+import (
+	"context"
+	"iter"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lullgo/lull/mapreduce"
+)
+
+// corpus returns n synthetic documents of uneven size (4 to 100 KB), made
+// of words drawn from a Zipf-distributed vocabulary of 20,000 words, like
+// text. It is deterministic.
+func corpus(n int) []string {
+	rng := rand.New(rand.NewPCG(7, 11))
+	vocab := make([]string, 20000)
+	for i := range vocab {
+		b := make([]byte, 2+rng.IntN(9))
+		for j := range b {
+			b[j] = byte('a' + rng.IntN(26))
+		}
+		vocab[i] = string(b)
+	}
+	zipf := rand.NewZipf(rng, 1.1, 2, uint64(len(vocab)-1))
+	docs := make([]string, n)
+	var sb strings.Builder
+	for d := range docs {
+		size := 4<<10 + rng.IntN(96<<10)
+		sb.Reset()
+		for sb.Len() < size {
+			sb.WriteString(vocab[zipf.Uint64()])
+			if rng.IntN(12) == 0 {
+				sb.WriteByte('\n')
+			} else {
+				sb.WriteByte(' ')
+			}
+		}
+		docs[d] = sb.String()
+	}
+	return docs
+}
+
+// words yields the words of s, split on spaces and newlines, without
+// allocating.
+func words(s string, yield func(string)) {
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ' ' || c == '\n' {
+			if start >= 0 {
+				yield(s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		yield(s[start:])
+	}
+}
+
+func totalBytes(docs []string) int64 {
+	n := 0
+	for _, d := range docs {
+		n += len(d)
+	}
+	return int64(n)
+}
+
+// BenchmarkWordCount counts the words of a 10 MB corpus of 200 documents:
+// in one loop, with Combine, with Run, and by hand with errgroup.SetLimit
+// (one goroutine per document, counting into a map of its own, merged into
+// the total under a mutex).
+func BenchmarkWordCount(b *testing.B) {
+	docs := corpus(200)
+	want := wordCountSequential(docs)
+	ctx := context.Background()
+	workers := runtime.GOMAXPROCS(0)
+
+	check := func(b *testing.B, got map[string]int) {
+		if len(got) != len(want) {
+			b.Fatalf("%d words, want %d", len(got), len(want))
+		}
+		for w, n := range want {
+			if got[w] != n {
+				b.Fatalf("%q counted %d times, want %d", w, got[w], n)
+			}
+		}
+	}
+	emitWords := func(_ context.Context, doc string, emit func(string, int)) error {
+		words(doc, func(w string) { emit(w, 1) })
+		return nil
+	}
+
+	b.Run("impl=sequential", func(b *testing.B) {
+		b.SetBytes(totalBytes(docs))
+		b.ReportAllocs()
+		var got map[string]int
+		for b.Loop() {
+			got = wordCountSequential(docs)
+		}
+		check(b, got)
+	})
+	b.Run("impl=Combine", func(b *testing.B) {
+		b.SetBytes(totalBytes(docs))
+		b.ReportAllocs()
+		var got map[string]int
+		for b.Loop() {
+			var err error
+			got, err = mapreduce.Combine(ctx, slices.Values(docs), emitWords, add)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		check(b, got)
+	})
+	b.Run("impl=errgroup", func(b *testing.B) {
+		b.SetBytes(totalBytes(docs))
+		b.ReportAllocs()
+		var got map[string]int
+		for b.Loop() {
+			got = wordCountErrgroup(ctx, docs, workers)
+		}
+		check(b, got)
+	})
+	b.Run("impl=Run", func(b *testing.B) {
+		b.SetBytes(totalBytes(docs))
+		b.ReportAllocs()
+		sum := func(_ context.Context, _ string, ones iter.Seq[int]) (int, error) {
+			n := 0
+			for v := range ones {
+				n += v
+			}
+			return n, nil
+		}
+		var got map[string]int
+		for b.Loop() {
+			var err error
+			got, err = mapreduce.Run(ctx, slices.Values(docs), emitWords, sum)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		check(b, got)
+	})
+}
+
+func wordCountSequential(docs []string) map[string]int {
+	counts := map[string]int{}
+	for _, d := range docs {
+		words(d, func(w string) { counts[w]++ })
+	}
+	return counts
+}
+
+func wordCountErrgroup(ctx context.Context, docs []string, workers int) map[string]int {
+	var (
+		mu     sync.Mutex
+		counts = map[string]int{}
+	)
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for _, d := range docs {
+		g.Go(func() error {
+			local := map[string]int{}
+			words(d, func(w string) { local[w]++ })
+			mu.Lock()
+			for w, n := range local {
+				counts[w] += n
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return counts
+}
+
+// BenchmarkPairs measures the cost of a pair: 1<<16 inputs of 4 pairs each,
+// over 1000 keys, whose mapper does nothing else. It reports the time and
+// allocations per pair, and the heap in use when the map phase ends, where
+// Run holds every value and Combine one per key and worker.
+func BenchmarkPairs(b *testing.B) {
+	const inputs, perInput, keys = 1 << 16, 4, 1000
+	const pairs = inputs * perInput
+	m := func(_ context.Context, x int, emit func(int, int)) error {
+		for j := range perInput {
+			emit((x*perInput+j)%keys, x)
+		}
+		return nil
+	}
+	sum := func(_ context.Context, _ int, vs iter.Seq[int]) (int, error) {
+		n := 0
+		for v := range vs {
+			n += v
+		}
+		return n, nil
+	}
+	ctx := context.Background()
+	run := func(b *testing.B, call func(opts ...mapreduce.Option) (map[int]int, error)) {
+		var before, after, atReduce runtime.MemStats
+		var peak uint64
+		var n int
+		progress := mapreduce.WithProgress(func(p mapreduce.Progress) {
+			if p.Phase == mapreduce.PhaseReduce {
+				runtime.ReadMemStats(&atReduce)
+				peak = max(peak, atReduce.HeapAlloc-before.HeapAlloc)
+			}
+		})
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for b.Loop() {
+			got, err := call(progress)
+			if err != nil || len(got) != keys {
+				b.Fatalf("%d keys, %v", len(got), err)
+			}
+			n++
+		}
+		b.StopTimer()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*pairs), "ns/pair")
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(n*pairs), "allocs/pair")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(n*pairs), "B/pair")
+		b.ReportMetric(float64(peak), "peak-B")
+	}
+	b.Run("impl=Combine", func(b *testing.B) {
+		run(b, func(opts ...mapreduce.Option) (map[int]int, error) {
+			return mapreduce.Combine(ctx, ints(inputs), m, add, opts...)
+		})
+	})
+	b.Run("impl=Run", func(b *testing.B) {
+		run(b, func(opts ...mapreduce.Option) (map[int]int, error) {
+			return mapreduce.Run(ctx, ints(inputs), m, sum, opts...)
+		})
+	})
+	b.Run("impl=sequential", func(b *testing.B) {
+		run(b, func(...mapreduce.Option) (map[int]int, error) {
+			out := map[int]int{}
+			for x := range ints(inputs) {
+				_ = m(ctx, x, func(k, v int) { out[k] += v })
+			}
+			return out, nil
+		})
+	})
+}
+
+// BenchmarkMemoryPerInput runs the same job (4 pairs per input, 1000 keys)
+// over more and more inputs, and reports the bytes allocated per input:
+// Combine's falls as the input grows, since its tables are per key; Run's
+// stays put, since it keeps every value.
+func BenchmarkMemoryPerInput(b *testing.B) {
+	m := func(_ context.Context, x int, emit func(int, int)) error {
+		for j := range 4 {
+			emit((x*4+j)%1000, x)
+		}
+		return nil
+	}
+	sum := func(_ context.Context, _ int, vs iter.Seq[int]) (int, error) {
+		n := 0
+		for v := range vs {
+			n += v
+		}
+		return n, nil
+	}
+	ctx := context.Background()
+	for _, n := range []int{1 << 12, 1 << 16, 1 << 20} {
+		for _, impl := range []string{"Combine", "Run"} {
+			b.Run("impl="+impl+"/inputs="+itoa(n), func(b *testing.B) {
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				runs := 0
+				for b.Loop() {
+					var err error
+					if impl == "Combine" {
+						_, err = mapreduce.Combine(ctx, ints(n), m, add)
+					} else {
+						_, err = mapreduce.Run(ctx, ints(n), m, sum)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					runs++
+				}
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(runs*n), "B/input")
+			})
+		}
+	}
+}
+
+func itoa(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strings.TrimSuffix(itoaPlain(n>>20), "") + "Mi"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return itoaPlain(n>>10) + "Ki"
+	}
+	return itoaPlain(n)
+}
+
+func itoaPlain(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}

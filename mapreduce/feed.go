@@ -1,0 +1,394 @@
+package mapreduce
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lullgo/lull/pool"
+)
+
+// The adaptive chunk size of Run and Combine (see WithChunkSize).
+const (
+	// targetChunkTime is how long a worker should spend on a chunk. A chunk
+	// costs a channel send and receive: well under a microsecond when
+	// nobody has to be woken, several when a parked goroutine must be
+	// (a futex call, slower still in a VM). At this length the hand-over is
+	// a few percent of the work at worst, while the run's tail, where one
+	// worker finishes its last chunk alone, stays under a millisecond.
+	targetChunkTime = 250 * time.Microsecond
+
+	// maxChunkSize caps a chunk, and with it the inputs buffered per chunk.
+	// Past it the hand-over is already a nanosecond or so per input.
+	maxChunkSize = 4096
+)
+
+// chunk is a run of consecutive inputs that one worker maps in one go.
+type chunk[In any] struct {
+	items []In
+	start int // the position of items[0] in the input sequence
+}
+
+// feeder hands the inputs of Run and Combine to the workers. The calling
+// goroutine reads the sequence with a plain range loop (so the sequence runs
+// where the caller called, and pays nothing like iter.Pull's coroutine
+// switches) and puts chunks on jobs; each worker takes the next chunk as soon
+// as it is free. So the work balances itself: a worker stuck on a slow input
+// holds up only the rest of its own chunk.
+//
+// A fixed set of chunks circulates, from the feeder through jobs to a worker
+// and back through free. That set bounds the inputs in memory, and it is also
+// the backpressure: the feeder waits on free when every chunk is out.
+type feeder[In any] struct {
+	jobs chan *chunk[In] // chunks to map; closed by feed when it returns
+	free chan *chunk[In] // mapped chunks, emptied, for the feeder to reuse
+	made int             // chunks allocated so far, at most cap(free); feeder only
+
+	fixed int          // the size set by WithChunkSize, or 0: adaptive
+	hint  atomic.Int64 // adaptive: the size wanted for the next chunk
+}
+
+// newFeeder returns a feeder for the given number of workers. Twice as many
+// chunks as workers lets every worker have one chunk in hand and the next
+// one waiting, so that none starves while the feeder is descheduled.
+func newFeeder[In any](workers, fixed int) *feeder[In] {
+	n := 2 * workers
+	f := &feeder[In]{
+		jobs:  make(chan *chunk[In], n),
+		free:  make(chan *chunk[In], n),
+		fixed: fixed,
+	}
+	f.hint.Store(1)
+	return f
+}
+
+// size returns the number of inputs to put in the next chunk.
+func (f *feeder[In]) size() int {
+	if f.fixed > 0 {
+		return f.fixed
+	}
+	return int(f.hint.Load())
+}
+
+// get returns an empty chunk, waiting for a worker to give one back if every
+// chunk is out, or nil if ctx is done first.
+func (f *feeder[In]) get(ctx context.Context) *chunk[In] {
+	select {
+	case c := <-f.free:
+		return c
+	default:
+	}
+	if f.made < cap(f.free) {
+		f.made++
+		return &chunk[In]{items: make([]In, 0, f.size())}
+	}
+	select {
+	case c := <-f.free:
+		return c
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// feed reads in to its end, or until ctx is done, and hands it to the
+// workers in chunks. It reports whether it read all of in and handed it over.
+// It runs on the calling goroutine and closes jobs before it returns, which
+// is what tells the workers the input has ended.
+func (f *feeder[In]) feed(ctx context.Context, in iter.Seq[In]) (complete bool) {
+	defer close(f.jobs)
+	c := f.get(ctx)
+	if c == nil {
+		return false
+	}
+	size := f.size()
+	n := 0 // inputs read so far
+	complete = true
+	for x := range in {
+		c.items = append(c.items, x)
+		n++
+		if len(c.items) < size {
+			continue
+		}
+		// jobs has room for every chunk there is, so this send never
+		// blocks: the feeder waits only in get, where ctx can end it.
+		f.jobs <- c
+		// Take the next chunk before reading on, so that the inputs read
+		// and not yet mapped never exceed the chunks in circulation.
+		if c = f.get(ctx); c == nil {
+			complete = false
+			break
+		}
+		c.start = n
+		size = f.size()
+	}
+	if c != nil && len(c.items) > 0 {
+		f.jobs <- c
+	}
+	return complete
+}
+
+// work is the loop of one worker of the map phase: it takes chunks until
+// jobs is closed and calls process on each. It returns nil once the input
+// has ended, process's error, or errStopped if ctx ends first.
+func (f *feeder[In]) work(ctx context.Context, process func(items []In, start int) error) error {
+	done := ctx.Done()
+	for {
+		var c *chunk[In]
+		select {
+		case c = <-f.jobs:
+			if c == nil {
+				return nil // closed: the input has ended
+			}
+		case <-done:
+			return errStopped
+		}
+		var t0 time.Time
+		if f.fixed == 0 {
+			t0 = time.Now()
+		}
+		if err := process(c.items, c.start); err != nil {
+			return err
+		}
+		if f.fixed == 0 {
+			f.tune(len(c.items), time.Since(t0))
+		}
+		clear(c.items) // let the inputs be collected while the chunk waits
+		c.items = c.items[:0]
+		// free has room for every chunk there is: this never blocks.
+		f.free <- c
+	}
+}
+
+// tune sets the size of the next chunk from a chunk of n inputs that took d:
+// as many inputs as fit in targetChunkTime at that pace, but at most twice n,
+// so that a few fast inputs do not make one huge chunk of slow ones. The last
+// worker to finish a chunk wins; all of them measure the same stream.
+func (f *feeder[In]) tune(n int, d time.Duration) {
+	want := maxChunkSize
+	if d > 0 {
+		want = int(min(int64(n)*int64(targetChunkTime)/int64(d), maxChunkSize))
+	}
+	want = max(1, min(want, 2*n))
+	f.hint.Store(int64(want))
+}
+
+// runPhase runs one phase of a call: n workers as tasks of p, fed by feed on
+// the calling goroutine if feed is not nil. It returns once the phase is
+// over and no task of it is running, with nil if the phase ran to its end, or
+// the error the call must return.
+func runPhase(ctx context.Context, p *pool.Pool, n int, work func(ctx context.Context, w int) error,
+	feed func(ctx context.Context) bool) error {
+	// A Group with no function, kept only for its ctx: the pool cancels it
+	// (with cause pool.ErrClosed) when it is stopped. That is the only way
+	// to learn that tasks of ours were handed back by Stop and will never
+	// start. Wait, with nothing to wait for, releases it.
+	g, pctx := p.Group(ctx)
+	defer g.Wait()
+	cctx, cancel := context.WithCancelCause(pctx)
+	defer cancel(nil)
+	c := &crew{cancel: cancel}
+	over := false
+	defer func() {
+		// The sequence and Map's loop body run on this goroutine, and may
+		// panic (or call runtime.Goexit) out of feed: stop the tasks and
+		// wait for them all the same, so that none outlives the call.
+		if !over {
+			cancel(errStopped)
+			c.wait(cctx)
+		}
+	}()
+	var submitErr error
+	for w := range n {
+		if submitErr = p.Submit(cctx, c.task(cctx, w, work)); submitErr != nil {
+			cancel(submitErr)
+			break
+		}
+	}
+	complete := submitErr == nil
+	if feed != nil {
+		// Feed even if a submit failed: cctx is done then, so feed
+		// returns at once, but it closes jobs, which ends the tasks that
+		// did start.
+		complete = feed(cctx) && complete
+	}
+	c.wait(cctx)
+	over = true
+	return c.outcome(ctx, cctx, complete)
+}
+
+// crew is the tasks of one phase. It is pool.Group, but for one thing: it
+// does not wait for tasks that have not started. Every task loops until the
+// phase's work runs out, so once one task has started and every task that
+// started has returned, the work is done, and the others, still in the pool's
+// backlog behind other work (or handed back by pool.Stop), are not needed:
+// they return at once if they ever start. So a call never waits on a busy
+// pool longer than the work takes, and never forever on a stopped one.
+type crew struct {
+	cancel context.CancelCauseFunc // ends the phase's ctx: first failure, or stop
+
+	mu      sync.Mutex
+	started int           // tasks that began
+	running int           // tasks that began and have not returned
+	over    bool          // wait returned: tasks that begin now do nothing
+	wake    chan struct{} // made by wait, closed when running drops to 0
+	err     error         // the first failure
+	stopped bool          // some task returned errStopped
+}
+
+// task returns the pool task that runs work(ctx, w) as a member of c,
+// recovering a panic outside mappers and reducers (a panicking combine, say)
+// as a *pool.PanicError, and a runtime.Goexit as pool.ErrGoexit: the task
+// recovers its own, so that the pool never re-panics with it.
+func (c *crew) task(ctx context.Context, w int, work func(context.Context, int) error) pool.Task {
+	return func(context.Context) {
+		if !c.begin() {
+			return
+		}
+		var err error
+		returned := false
+		defer func() {
+			if !returned {
+				if v := recover(); v != nil {
+					err = &pool.PanicError{Value: v, Stack: debug.Stack()}
+				} else {
+					err = pool.ErrGoexit
+				}
+			}
+			c.end(err)
+		}()
+		err = work(ctx, w)
+		returned = true
+	}
+}
+
+func (c *crew) begin() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.over {
+		return false
+	}
+	c.started++
+	c.running++
+	return true
+}
+
+func (c *crew) end(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case err == errStopped:
+		c.stopped = true
+	case err != nil && c.err == nil:
+		// The first failure: cancel the others. Later ones are most
+		// likely consequences of this cancel.
+		c.err = err
+		c.cancel(err)
+	}
+	c.running--
+	if c.running == 0 && c.wake != nil {
+		close(c.wake)
+		c.wake = nil
+	}
+}
+
+// wait returns once no task is running, and either some task has run (so
+// the work is done, or failed) or ctx is done (so no more will be done). From
+// then on, tasks that begin return at once.
+func (c *crew) wait(ctx context.Context) {
+	done := ctx.Done()
+	for {
+		c.mu.Lock()
+		// The check and the setting of over are one step under mu, so
+		// no task can begin between them.
+		if c.running == 0 && (c.started > 0 || ctx.Err() != nil) {
+			c.over = true
+			c.mu.Unlock()
+			return
+		}
+		if c.wake == nil {
+			c.wake = make(chan struct{})
+		}
+		wake := c.wake
+		c.mu.Unlock()
+		select {
+		case <-wake:
+		case <-done:
+			// From now on only the running tasks matter: stop watching
+			// done, which would fire again and again.
+			done = nil
+		}
+	}
+}
+
+// outcome decides what a phase returns, once wait has returned. A task's own
+// failure comes first: it is what cancelled the others. Otherwise a phase
+// that was not done to the end was stopped: by the caller's ctx, whose error
+// goes out unwrapped, or by the pool, closed or stopped under it.
+func (c *crew) outcome(ctx, cctx context.Context, complete bool) error {
+	if c.err != nil {
+		return c.err
+	}
+	if complete && !c.stopped && c.started > 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Nothing else ends cctx: a failed Submit (pool.ErrClosed) or the pool
+	// being stopped, whose link cancels with pool.ErrClosed.
+	if cause := context.Cause(cctx); cause != nil && cause != errStopped && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return pool.ErrClosed
+}
+
+// callMapper calls m, turning a panic into a *pool.PanicError. A
+// runtime.Goexit is not stopped (nothing can stop it): it ends the worker's
+// task, and its Group reports pool.ErrGoexit.
+func callMapper[In any, K comparable, V any](ctx context.Context, m Mapper[In, K, V], x In, emit func(K, V)) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &pool.PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return m(ctx, x, emit)
+}
+
+// callReducer calls r, turning a panic into a *pool.PanicError.
+func callReducer[K comparable, V, Out any](ctx context.Context, r Reducer[K, V, Out], k K, values iter.Seq[V]) (out Out, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &pool.PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return r(ctx, k, values)
+}
+
+// failed reports whether err, returned by a mapper or reducer, is a failure
+// of the run. An error returned once the run's ctx is done is not: it is most
+// likely that ctx's error, or a consequence of it, and the worker returns
+// errStopped instead, so that the reason the run stopped is reported. A panic
+// always is: it is a bug, never a consequence, and must not be lost.
+func failed(ctx context.Context, err error) bool {
+	if ctx.Err() == nil {
+		return true
+	}
+	var pe *pool.PanicError
+	return errors.As(err, &pe)
+}
+
+// isDone reports whether done is closed, without blocking. A receive that
+// finds an open, empty channel takes no lock, so checking before each input
+// is cheap.
+func isDone(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}

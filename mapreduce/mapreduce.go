@@ -1,0 +1,504 @@
+package mapreduce
+
+import (
+	"context"
+	"hash/maphash"
+	"iter"
+	"sync/atomic"
+
+	"github.com/lullgo/lull/pool"
+)
+
+// Mapper maps one input to any number of key-value pairs, by calling emit
+// once per pair. Mappers run on several workers at once, each with its own
+// emit; emit may be called only during the call it was given to, from the
+// goroutine that made that call. A Mapper should return soon after ctx is
+// done: ctx is cancelled when another input fails or the caller cancels.
+type Mapper[In any, K comparable, V any] func(ctx context.Context, item In, emit func(K, V)) error
+
+// Reducer reduces the values emitted for one key to one output. The values
+// come in no promised order, from every worker; values may be ranged over
+// any number of times, but only during the call. Reducers of different keys
+// run on several workers at once.
+type Reducer[K comparable, V, Out any] func(ctx context.Context, key K, values iter.Seq[V]) (Out, error)
+
+// Run maps every input of in to key-value pairs with m, groups the values
+// by key, and reduces each group to one output with r. It returns the outputs
+// by key: an empty, non-nil map if in is empty.
+//
+// The inputs are read once, lazily, on the calling goroutine, and mapped by
+// the workers (see [WithWorkers]) in chunks (see [WithChunkSize]), each worker
+// taking the next chunk when it is free. The keys are then spread over
+// partitions by a hash, and the partitions reduced by the same workers. The
+// result does not depend on the number of workers, the chunk size or the
+// order in which inputs finish, as long as r does not depend on the order of
+// the values.
+//
+// Memory grows with the number of pairs emitted: every value is kept until
+// its key is reduced. When the reduction is a fold that can be done in any
+// order (a count, a sum, a min or max, a merge of sets), use [Combine]
+// instead, whose memory grows only with the number of distinct keys.
+//
+// The first error of m or r, or panic, cancels the ctx given to the others
+// and is returned as an [*InputError] or a [*KeyError], whose Err is the
+// error, or a [*pool.PanicError] for a panic. If ctx is done first, Run
+// returns ctx.Err(), unwrapped, as soon as the mappers and reducers running
+// return; it does not interrupt the sequence itself, which must yield or end.
+// When Run returns, every goroutine it started has returned and no m or r
+// call is running; a private pool has been closed.
+func Run[In any, K comparable, V, Out any](ctx context.Context, in iter.Seq[In],
+	m Mapper[In, K, V], r Reducer[K, V, Out], opts ...Option) (map[K]Out, error) {
+	if m == nil || r == nil {
+		panic("mapreduce: Run with nil mapper or reducer")
+	}
+	cfg := newConfig(opts)
+	workers := cfg.numWorkers()
+	tabs := make([]*groupTable[K, V], workers)
+	for w := range tabs {
+		tabs[w] = &groupTable[K, V]{index: make(map[K]int)}
+	}
+	c := newCall(&cfg, workers)
+	defer c.close()
+	if err := mapPhase(ctx, c, in, m, tabs); err != nil {
+		c.rep.setPhase(PhaseDone)
+		return nil, err
+	}
+	c.rep.setPhase(PhaseReduce)
+	res := make([][]pair[K, Out], c.parts)
+	err := c.reducePhase(ctx, func(ctx context.Context, p int) error {
+		var err error
+		res[p], err = reduceGroups(ctx, c.rep, tabs, p, r)
+		return err
+	})
+	c.rep.setPhase(PhaseDone)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(res), nil
+}
+
+// Combine is [Run] for a reduction that is a fold in any order: combine must
+// be associative and commutative, like a count, a sum, a min or max, or a
+// merge of sets. Each worker folds the pairs it emits into a table of its
+// own as they come (what Hadoop calls a combiner), and the tables are merged
+// by partition at the end; the value of a key that was emitted once is that
+// value, never combined with anything.
+//
+// So memory grows with the number of distinct keys times the number of
+// workers, never with the number of pairs, and a pair costs one map lookup
+// instead of being stored: prefer Combine to Run whenever the reduction
+// allows it. In Beam's terms, Combine is ParDo followed by CombinePerKey.
+//
+// Errors, panics, cancellation and goroutines are as for Run, except that
+// there is no reducer: a panic of combine while the tables are merged is
+// returned as a [*pool.PanicError].
+func Combine[In any, K comparable, V any](ctx context.Context, in iter.Seq[In],
+	m Mapper[In, K, V], combine func(a, b V) V, opts ...Option) (map[K]V, error) {
+	if m == nil || combine == nil {
+		panic("mapreduce: Combine with nil mapper or combine")
+	}
+	cfg := newConfig(opts)
+	workers := cfg.numWorkers()
+	tabs := make([]*combineTable[K, V], workers)
+	for w := range tabs {
+		tabs[w] = &combineTable[K, V]{index: make(map[K]int), combine: combine}
+	}
+	c := newCall(&cfg, workers)
+	defer c.close()
+	if err := mapPhase(ctx, c, in, m, tabs); err != nil {
+		c.rep.setPhase(PhaseDone)
+		return nil, err
+	}
+	c.rep.setPhase(PhaseReduce)
+	res := make([][]pair[K, V], c.parts)
+	err := c.reducePhase(ctx, func(ctx context.Context, p int) error {
+		res[p] = mergePartition(c.rep, tabs, p, combine)
+		return nil
+	})
+	c.rep.setPhase(PhaseDone)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(res), nil
+}
+
+// call is the state of one call of Run or Combine shared by its phases.
+type call struct {
+	cfg     *config
+	p       *pool.Pool
+	private bool // p was made by the call, which must close it
+	workers int
+	parts   int
+	seed    maphash.Seed
+	rep     *reporter
+}
+
+func newCall(cfg *config, workers int) *call {
+	c := &call{
+		cfg:     cfg,
+		p:       cfg.pool,
+		workers: workers,
+		parts:   cfg.numPartitions(workers),
+		seed:    maphash.MakeSeed(),
+		rep:     newReporter(cfg.progress),
+	}
+	if c.p == nil {
+		c.p = pool.New(workers)
+		c.private = true
+	}
+	c.rep.setPhase(PhaseMap)
+	return c
+}
+
+// close closes a private pool, waiting for its workers to exit. Every task
+// the call gave it has returned by then (each phase waits for its Group), so
+// this is quick, and it cannot panic: Group tasks recover their own panics.
+func (c *call) close() {
+	if c.private {
+		_ = c.p.Close(context.Background())
+	}
+}
+
+// sink is a worker's table in the map phase: Run's groups or Combine's folds.
+type sink[K comparable, V any] interface {
+	emitter() func(k K, v V)            // the emit function handed to the mapper
+	emitted() int                       // pairs emitted so far
+	split(seed maphash.Seed, parts int) // spreads the table over partitions
+}
+
+// mapPhase maps in onto the workers' tables, then has each worker split its
+// table by partition, so that partitions can be reduced without locks.
+func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c *call,
+	in iter.Seq[In], m Mapper[In, K, V], tabs []S) error {
+	f := newFeeder[In](c.workers, c.cfg.chunk)
+	work := func(ctx context.Context, w int) error {
+		t := tabs[w]
+		// One closure per worker, not per input. It comes from the
+		// table's own method, not from the method value t.emit: a method
+		// of a type parameter is called through the generic dictionary,
+		// one more indirect call on every pair.
+		emit := t.emitter()
+		done := ctx.Done()
+		err := f.work(ctx, func(items []In, start int) error {
+			before := t.emitted()
+			for i, x := range items {
+				if isDone(done) {
+					return errStopped
+				}
+				if err := callMapper(ctx, m, x, emit); err != nil {
+					if !failed(ctx, err) {
+						return errStopped
+					}
+					return &InputError{Index: start + i, Err: err}
+				}
+			}
+			c.rep.addInputs(len(items), t.emitted()-before)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// The input has ended and this worker has mapped its last
+		// chunk: nothing else writes to t now, and the reduce phase
+		// starts only after every worker has returned.
+		t.split(c.seed, c.parts)
+		return nil
+	}
+	return runPhase(ctx, c.p, c.workers, work, func(ctx context.Context) bool { return f.feed(ctx, in) })
+}
+
+// reducePhase runs reduce on every partition, on the workers, each taking
+// the next partition when it is free.
+func (c *call) reducePhase(ctx context.Context, reduce func(ctx context.Context, p int) error) error {
+	var next atomic.Int64
+	work := func(ctx context.Context, _ int) error {
+		done := ctx.Done()
+		for {
+			p := int(next.Add(1) - 1)
+			if p >= c.parts {
+				return nil
+			}
+			if isDone(done) {
+				return errStopped
+			}
+			if err := reduce(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	return runPhase(ctx, c.p, min(c.workers, c.parts), work, nil)
+}
+
+// cacheLine is the size of a CPU cache line (64 bytes on amd64 and most
+// arm64), or more: padding by it keeps hot fields of two workers apart.
+const cacheLine = 128
+
+// pair is a key with its output, as a partition's result holds them.
+type pair[K comparable, V any] struct {
+	key K
+	val V
+}
+
+// partition returns the partition of k among n.
+func partition[K comparable](seed maphash.Seed, k K, n int) int {
+	// Multiply and shift rather than %: it maps the hash evenly onto
+	// [0, n) without a division.
+	return int((maphash.Comparable(seed, k) >> 32) * uint64(n) >> 32)
+}
+
+// assemble puts the partitions' results in one map. It runs on the calling
+// goroutine, after the workers: a Go map cannot be filled in parallel.
+func assemble[K comparable, V any](parts [][]pair[K, V]) map[K]V {
+	n := 0
+	for _, ps := range parts {
+		n += len(ps)
+	}
+	out := make(map[K]V, n)
+	for _, ps := range parts {
+		for _, kv := range ps {
+			out[kv.key] = kv.val
+		}
+	}
+	return out
+}
+
+// groupTable is a worker's table in Run: the values it emitted, by key.
+type groupTable[K comparable, V any] struct {
+	index  map[K]int // position of each key in keys and groups
+	keys   []K
+	groups [][]V
+	n      int // pairs emitted
+
+	parts [][]group[K, V] // after split: the groups of each partition
+
+	// Each worker writes its table on every pair (n, and the slice
+	// headers): keep the tables of two workers off one cache line, or the
+	// line ping-pongs between their cores and costs a third of the run.
+	_ [cacheLine]byte
+}
+
+type group[K comparable, V any] struct {
+	key  K
+	vals []V
+}
+
+func (t *groupTable[K, V]) emitter() func(K, V) {
+	return func(k K, v V) {
+		t.n++
+		// One map lookup per pair: the values live in a slice indexed
+		// by it.
+		if i, ok := t.index[k]; ok {
+			t.groups[i] = append(t.groups[i], v)
+			return
+		}
+		t.index[k] = len(t.keys)
+		t.keys = append(t.keys, k)
+		t.groups = append(t.groups, []V{v})
+	}
+}
+
+func (t *groupTable[K, V]) emitted() int { return t.n }
+
+// part returns the groups of partition p. A table whose worker's task never
+// started was never split, and is empty.
+func (t *groupTable[K, V]) part(p int) []group[K, V] {
+	if t.parts == nil {
+		return nil
+	}
+	return t.parts[p]
+}
+
+func (t *groupTable[K, V]) split(seed maphash.Seed, parts int) {
+	t.parts = make([][]group[K, V], parts)
+	for i, k := range t.keys {
+		p := 0
+		if parts > 1 {
+			p = partition(seed, k, parts)
+		}
+		t.parts[p] = append(t.parts[p], group[K, V]{k, t.groups[i]})
+	}
+	t.index, t.keys, t.groups = nil, nil, nil
+}
+
+// reduceGroups reduces partition p: it gathers each key's groups from every
+// worker's table, without copying the values, and calls r once per key.
+func reduceGroups[K comparable, V, Out any](ctx context.Context, rep *reporter,
+	tabs []*groupTable[K, V], p int, r Reducer[K, V, Out]) ([]pair[K, Out], error) {
+	// First pass: number the keys, and remember each group's key number.
+	total := 0
+	for _, t := range tabs {
+		total += len(t.part(p))
+	}
+	index := make(map[K]int, total)
+	var keys []K
+	var counts []int
+	at := make([]int, 0, total)
+	for _, t := range tabs {
+		for _, g := range t.part(p) {
+			i, ok := index[g.key]
+			if !ok {
+				i = len(keys)
+				index[g.key] = i
+				keys = append(keys, g.key)
+				counts = append(counts, 0)
+			}
+			counts[i]++
+			at = append(at, i)
+		}
+	}
+	index = nil
+	// Second pass: lay each key's groups out side by side in flat, key i
+	// at flat[off[i]:off[i+1]].
+	off := make([]int, len(keys)+1)
+	for i, n := range counts {
+		off[i+1] = off[i] + n
+	}
+	copy(counts, off) // counts is now where the next group of key i goes
+	flat := make([][]V, total)
+	j := 0
+	for _, t := range tabs {
+		for _, g := range t.part(p) {
+			i := at[j]
+			j++
+			flat[counts[i]] = g.vals
+			counts[i]++
+		}
+		if t.parts != nil {
+			t.parts[p] = nil // only this worker touches partition p
+		}
+	}
+
+	// One values sequence serves every key of the partition: it reads cur,
+	// which moves on between calls of r. That is why values is valid only
+	// during the call.
+	var cur [][]V
+	values := func(yield func(V) bool) {
+		for _, vs := range cur {
+			for _, v := range vs {
+				if !yield(v) {
+					return
+				}
+			}
+		}
+	}
+	const reportEvery = 256 // keys between two progress updates
+	out := make([]pair[K, Out], 0, len(keys))
+	done := ctx.Done()
+	for i, k := range keys {
+		if isDone(done) {
+			return nil, errStopped
+		}
+		cur = flat[off[i]:off[i+1]]
+		o, err := callReducer(ctx, r, k, values)
+		if err != nil {
+			if !failed(ctx, err) {
+				return nil, errStopped
+			}
+			return nil, &KeyError[K]{Key: k, Err: err}
+		}
+		out = append(out, pair[K, Out]{k, o})
+		if (i+1)%reportEvery == 0 {
+			rep.addKeys(reportEvery)
+		}
+	}
+	rep.addKeys(len(keys) % reportEvery)
+	return out, nil
+}
+
+// combineTable is a worker's table in Combine: the fold of the values it
+// emitted, by key.
+type combineTable[K comparable, V any] struct {
+	combine func(a, b V) V
+	index   map[K]int // position of each key in keys and vals
+	keys    []K
+	vals    []V
+	n       int // pairs emitted
+
+	parts [][]pair[K, V] // after split: the folds of each partition
+
+	_ [cacheLine]byte // see groupTable
+}
+
+func (t *combineTable[K, V]) emitter() func(K, V) {
+	combine := t.combine
+	return func(k K, v V) {
+		t.n++
+		// One map lookup per pair, where a map[K]V would need a lookup
+		// and an assignment.
+		if i, ok := t.index[k]; ok {
+			t.vals[i] = combine(t.vals[i], v)
+			return
+		}
+		t.index[k] = len(t.keys)
+		t.keys = append(t.keys, k)
+		t.vals = append(t.vals, v)
+	}
+}
+
+func (t *combineTable[K, V]) emitted() int { return t.n }
+
+// part returns the folds of partition p; see groupTable.part.
+func (t *combineTable[K, V]) part(p int) []pair[K, V] {
+	if t.parts == nil {
+		return nil
+	}
+	return t.parts[p]
+}
+
+func (t *combineTable[K, V]) split(seed maphash.Seed, parts int) {
+	t.parts = make([][]pair[K, V], parts)
+	if parts == 1 {
+		t.parts[0] = make([]pair[K, V], len(t.keys))
+		for i, k := range t.keys {
+			t.parts[0][i] = pair[K, V]{k, t.vals[i]}
+		}
+	} else {
+		for i, k := range t.keys {
+			p := partition(seed, k, parts)
+			t.parts[p] = append(t.parts[p], pair[K, V]{k, t.vals[i]})
+		}
+	}
+	t.index, t.keys, t.vals = nil, nil, nil
+}
+
+// mergePartition merges partition p of every worker's table into one fold
+// per key.
+func mergePartition[K comparable, V any](rep *reporter, tabs []*combineTable[K, V], p int,
+	combine func(a, b V) V) []pair[K, V] {
+	// Start from the largest table's share, which needs no lookup at all:
+	// its keys are distinct.
+	big := 0
+	for w, t := range tabs {
+		if len(t.part(p)) > len(tabs[big].part(p)) {
+			big = w
+		}
+	}
+	out := tabs[big].part(p)
+	if out != nil {
+		tabs[big].parts[p] = nil
+	}
+	if len(tabs) > 1 {
+		index := make(map[K]int, len(out))
+		for i, kv := range out {
+			index[kv.key] = i
+		}
+		for w, t := range tabs {
+			if w == big {
+				continue
+			}
+			for _, kv := range t.part(p) {
+				if i, ok := index[kv.key]; ok {
+					out[i].val = combine(out[i].val, kv.val)
+				} else {
+					index[kv.key] = len(out)
+					out = append(out, kv)
+				}
+			}
+			if t.parts != nil {
+				t.parts[p] = nil // only this worker touches partition p
+			}
+		}
+	}
+	rep.addKeys(len(out))
+	return out
+}
