@@ -9,7 +9,8 @@ import (
 // Future is the result of a function run on a pool by [Go]. Its methods are
 // safe for concurrent use, by any number of goroutines.
 type Future[R any] struct {
-	f func(context.Context) (R, error)
+	f     func(context.Context) (R, error)
+	state atomic.Int32 // queued, then running or abandoned: see run and abandon
 
 	finished atomic.Bool // set once val and err are final
 	mu       sync.Mutex
@@ -34,7 +35,20 @@ func Go[R any](ctx context.Context, p *Pool, f func(context.Context) (R, error))
 	return fu, nil
 }
 
+// The states of a Future's or a group member's task.
+const (
+	queued    = iota
+	running   // a worker (or the caller of a handed-back task) runs it
+	abandoned // Stop handed it back and completed its owner with ErrClosed
+)
+
 func (fu *Future[R]) run(ctx context.Context) {
+	if !fu.state.CompareAndSwap(queued, running) {
+		// Handed back by Stop, and the Future already says ErrClosed:
+		// whoever runs the task now gets the call, not the result.
+		_, _ = fu.f(ctx)
+		return
+	}
 	returned := false
 	defer func() {
 		if returned {
@@ -52,10 +66,26 @@ func (fu *Future[R]) run(ctx context.Context) {
 	fu.complete(v, err)
 }
 
+// abandon completes the Future with ErrClosed, if its task has not started.
+func (fu *Future[R]) abandon() {
+	if fu.state.CompareAndSwap(queued, abandoned) {
+		var zero R
+		fu.completeKeep(zero, ErrClosed)
+	}
+}
+
 func (fu *Future[R]) complete(v R, err error) {
+	fu.completeKeep(v, err)
+}
+
+// completeKeep sets the result, keeping f when the task was abandoned, so
+// that a handed-back task can still call it.
+func (fu *Future[R]) completeKeep(v R, err error) {
 	fu.mu.Lock()
 	fu.val, fu.err = v, err
-	fu.f = nil // let the function and what it captured be collected
+	if fu.state.Load() != abandoned {
+		fu.f = nil // let the function and what it captured be collected
+	}
 	fu.finished.Store(true)
 	if fu.done != nil {
 		close(fu.done)

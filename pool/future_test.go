@@ -131,3 +131,39 @@ func TestGroup(t *testing.T) {
 		}
 	})
 }
+
+// TestStopAbandons checks that the Go and Group.Go tasks Stop hands back
+// complete their Future and their Group at once, with ErrClosed.
+func TestStopAbandons(t *testing.T) {
+	p := pool.New(1)
+	started := make(chan struct{})
+	g, _ := p.Group(bg)
+	require.NoError(t, g.Go(func(ctx context.Context) error { close(started); <-ctx.Done(); return nil }))
+	<-started
+	calls := 0
+	require.NoError(t, g.Go(func(context.Context) error { calls++; return nil })) // waits in the backlog
+	fu, err := pool.Go(bg, p, func(context.Context) (int, error) { calls++; return 1, nil })
+	require.NoError(t, err)
+
+	back, err := p.Stop(bg)
+	require.NoError(t, err)
+	if len(back) != 2 {
+		t.Fatalf("Stop handed back %d tasks, want 2", len(back))
+	}
+	if err := g.Wait(); err != pool.ErrClosed {
+		t.Fatalf("Group.Wait() = %v, want ErrClosed", err)
+	}
+	if _, err := fu.Get(bg); err != pool.ErrClosed {
+		t.Fatalf("Future.Get() = %v, want ErrClosed", err)
+	}
+	// The handed-back tasks still call their functions when run.
+	for _, task := range back {
+		task(bg)
+	}
+	if calls != 2 {
+		t.Fatalf("%d functions called by the handed-back tasks, want 2", calls)
+	}
+	if v, err := fu.Get(bg); v != 0 || err != pool.ErrClosed {
+		t.Fatalf("Future.Get() after running its task = %v, %v: the result must not change", v, err)
+	}
+}

@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Group runs related functions on a pool's workers and waits for them, like
@@ -52,8 +53,9 @@ func (g *Group) Go(f func(context.Context) error) error {
 	return nil
 }
 
-// Wait waits until every function accepted by Go has returned, cancels the
-// group's ctx, and returns the first error among them, or nil.
+// Wait waits until every function accepted by Go has returned, or was handed
+// back by [Pool.Stop] (the group's error is then [ErrClosed], if no function
+// failed first), cancels the group's ctx, and returns the first error, or nil.
 func (g *Group) Wait() error {
 	g.wg.Wait()
 	g.unlink()
@@ -70,11 +72,26 @@ func (g *Group) fail(err error) {
 
 // member is one function of a group, as the pool runs it.
 type member struct {
-	g *Group
-	f func(context.Context) error
+	g     *Group
+	f     func(context.Context) error
+	state atomic.Int32 // queued, then running or abandoned
+}
+
+// abandon fails the group with ErrClosed and stops Wait from waiting for m,
+// if m has not started: Stop handed it back.
+func (m *member) abandon() {
+	if m.state.CompareAndSwap(queued, abandoned) {
+		m.g.fail(ErrClosed)
+		m.g.wg.Done()
+	}
 }
 
 func (m *member) run(context.Context) {
+	if !m.state.CompareAndSwap(queued, running) {
+		// Handed back by Stop: the group no longer waits for it.
+		_ = m.f(m.g.ctx)
+		return
+	}
 	returned := false
 	defer func() {
 		if !returned {

@@ -16,9 +16,12 @@ import (
 type Task = func(ctx context.Context)
 
 // runner is a task that carries its own state, so that Go and Group.Go submit
-// one allocation (the Future or the group member) and no closure.
+// one allocation (the Future or the group member) and no closure. Stop calls
+// abandon on the runners it hands back, so that their Future or Group learns
+// at once that they will not run on the pool.
 type runner interface {
 	run(ctx context.Context)
+	abandon()
 }
 
 // job is one accepted task: a Task from Submit, or a runner. The zero job
@@ -394,8 +397,10 @@ func (p *Pool) Close(ctx context.Context) error {
 // and hands back every accepted task that has not started: those never run.
 // It then waits until every worker has exited, or until ctx is done, and
 // returns the tasks with nil or ctx.Err(). The tasks of [Go] and [Group.Go]
-// are handed back too; their Future or Group completes only if the returned
-// task is run. Stop may follow Close, to give up on draining.
+// are handed back too, and their Future or Group learns it at once: the
+// Future's error, or the Group's, is [ErrClosed], and Group.Wait does not wait
+// for them. Running such a returned task later still calls its function, but
+// its result goes nowhere. Stop may follow Close, to give up on draining.
 //
 // Unlike Wait and Close, Stop does not panic with the unhandled panic of a
 // Submit task, which would lose the tasks it hands back: it returns it in its
@@ -403,6 +408,7 @@ func (p *Pool) Close(ctx context.Context) error {
 func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
 	p.mu.Lock()
 	var tasks []Task
+	var abandoned []runner
 	if !p.stopping {
 		if !p.closed {
 			p.closeLocked()
@@ -411,13 +417,22 @@ func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
 		if n := p.backlog.Len(); n > 0 {
 			tasks = make([]Task, 0, n)
 			for p.backlog.Len() > 0 {
-				tasks = append(tasks, p.backlog.Pop().asTask())
+				j := p.backlog.Pop()
+				tasks = append(tasks, j.asTask())
+				if j.runner != nil {
+					abandoned = append(abandoned, j.runner)
+				}
 			}
 		}
 		p.notifyQuietLocked()
 		p.checkExitedLocked()
 	}
 	p.mu.Unlock()
+	// Outside the lock: completing a Future or failing a Group runs
+	// cancellation callbacks, which may call back into the pool.
+	for _, r := range abandoned {
+		r.abandon()
+	}
 	p.cancel()
 	select {
 	case <-p.exited:

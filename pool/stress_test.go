@@ -129,7 +129,7 @@ func stressRound(t *testing.T, seed uint64, stop bool) {
 	} else if err := p.Close(context.Background()); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if err := g.Wait(); err != nil {
+	if err := g.Wait(); err != nil && !(stop && errors.Is(err, pool.ErrClosed)) {
 		t.Fatalf("Group.Wait: %v", err)
 	}
 	for id := range n {
