@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lullgo/lull/bench/internal/idle"
+)
+
+// TestRun feeds run a small results directory and checks that the numbers
+// it holds, and only those, reach RESULTS.md and the README region.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	f := func(x float64) *float64 { return &x }
+	res := idle.Result{
+		GOARCH: "amd64", GOMAXPROCS: "2", Workers: 1000, Window: "10s", Settle: "1s", Runs: 3,
+		Tracer: "strace -f", Host: "Test CPU, 2 CPUs", Date: "2026-11-25 20:00 UTC", Command: "go run ./cmd/idle",
+		Rows: []idle.Row{
+			{Impl: "channel", Doc: "the floor", Goroutines: 1001, CPUms: 0.3, Futex: f(4), Syscalls: f(9)},
+			{Impl: "lull-pool", Doc: "lull", Goroutines: 1001, CPUms: 0.9, Futex: f(5), Syscalls: f(12)},
+			{Impl: "poll-100ms", Doc: "polling", Goroutines: 1001, CPUms: 390, Futex: f(1234), Syscalls: f(5000)},
+		},
+	}
+	writeJSON(t, filepath.Join(dir, "idle-native.json"), res)
+	writeJSON(t, filepath.Join(dir, "env.json"), env{Date: "2026-11-25 20:10 UTC", Host: "Test CPU", GoVersion: "go1.26.8", Commands: []string{"go test -bench X"}})
+	csv := ",bench.txt,\n,sec/op,CI\n" +
+		"Submit/lull-pool/workers=64/submitters=4-2,2e-07,3%\n" +
+		"Submit/channel/workers=64/submitters=4-2,1e-07,2%\n" +
+		"Queue/lull-queue/producers=1/consumers=1-2,5e-08,1%\n" +
+		"geomean,1e-07,\n"
+	if err := os.WriteFile(filepath.Join(dir, "benchstat.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(dir, "README.md")
+	before := "# lull\n\nintro\n\n" + beginMarker + "\nstale\n" + endMarker + "\n\n## Stability\n"
+	if err := os.WriteFile(readme, []byte(before), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "RESULTS.md")
+	if err := run(dir, out, readme); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+
+	b, _ := os.ReadFile(readme)
+	got := string(b)
+	if !strings.HasPrefix(got, "# lull\n\nintro\n\n"+beginMarker+"\n") || !strings.HasSuffix(got, endMarker+"\n\n## Stability\n") {
+		t.Errorf("text outside the markers changed:\n%s", got)
+	}
+	if strings.Contains(got, "stale") {
+		t.Errorf("old region kept:\n%s", got)
+	}
+	for _, want := range []string{
+		"| lull-pool | 5 | 0.9 | 1001 | 200 | ×1.00 |",
+		"| channel | 4 | 0.3 | 1001 | 100 | ×0.50 |",
+		"| poll-100ms | 1234 | 390.0 | 1001 | – | – |",
+		"bench/idle.svg", "bench/RESULTS.md", "Cost of 1,000 parked workers",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("README region lacks %q:\n%s", want, got)
+		}
+	}
+
+	b, _ = os.ReadFile(out)
+	doc := string(b)
+	for _, want := range []string{
+		"Test CPU", "go test -bench X", "go run ./cmd/idle",
+		"| lull-pool | 1001→0 | 0.9 |",
+		"| lull-pool | 200 ns ±3% (×1.00) | ×1.00 |",
+		"| channel | 100 ns ±2% (×0.50) | ×0.50 |",
+		"Where another implementation's median beats lull-pool's by more than 5%",
+		"- workers=64, submitters=4: channel (×0.50)",
+		"| lull-queue | 50.0 ns ±1% (×1.00) | ×1.00 |",
+		"No BenchmarkMapReduce results",
+		"github.com/panjf2000/ants/v2 v2.12.1",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("RESULTS.md lacks %q", want)
+		}
+	}
+	if strings.Contains(doc, "## Idle under emulation") {
+		t.Error("RESULTS.md has an emulation section without emulated results")
+	}
+}
+
+func TestRunWithoutResults(t *testing.T) {
+	if err := run(t.TempDir(), filepath.Join(t.TempDir(), "R.md"), ""); err == nil {
+		t.Error("run on an empty directory succeeded, want an error")
+	}
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

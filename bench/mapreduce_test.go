@@ -1,0 +1,150 @@
+package bench_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"testing"
+
+	"github.com/lullgo/lull/mapreduce"
+	conciter "github.com/sourcegraph/conc/iter"
+	"golang.org/x/sync/errgroup"
+)
+
+const (
+	mrInputs = 1_000_000
+	mrKeys   = 1024
+	// mrChunksPerWorker is how many chunks the conc version cuts the input
+	// into per worker, so that a slow worker does not hold up the end.
+	mrChunksPerWorker = 4
+)
+
+// mrJob is the job every implementation does: sum the ints 0..mrInputs-1 by
+// their remainder mod mrKeys, a group-by with a fold, over workers workers.
+type mrJob func(workers int) map[int]int
+
+// BenchmarkMapReduce runs the same group-and-sum over 1,000,000 ints with
+// lull's mapreduce.Combine, which reads an iter.Seq and balances chunks by
+// itself, and with hand-written versions over a slice: chunks folded into a
+// map each by conc's iter.ForEachIdx (4 chunks per worker) or by an errgroup
+// (one contiguous range per worker), then merged; and a plain loop. One op is the
+// whole job; "sequential" ignores the worker count. Every result is checked
+// against the plain loop's.
+func BenchmarkMapReduce(b *testing.B) {
+	input := make([]int, mrInputs)
+	for i := range input {
+		input[i] = i
+	}
+	want := sequential(input)
+	jobs := []struct {
+		name string
+		job  mrJob
+	}{
+		{"lull-combine", func(w int) map[int]int { return lullCombine(w) }},
+		{"conc-foreach", func(w int) map[int]int { return concChunks(input, w) }},
+		{"errgroup-ranges", func(w int) map[int]int { return errgroupRanges(input, w) }},
+		{"sequential", func(int) map[int]int { return sequential(input) }},
+	}
+	for _, j := range jobs {
+		for _, workers := range []int{2, 64} {
+			b.Run(fmt.Sprintf("%s/workers=%d", j.name, workers), func(b *testing.B) {
+				if got := j.job(workers); !sameSums(got, want) {
+					b.Fatalf("%s: wrong sums (%d keys, want %d)", j.name, len(got), len(want))
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					j.job(workers)
+				}
+			})
+		}
+	}
+}
+
+func ints(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+func lullCombine(workers int) map[int]int {
+	m, err := mapreduce.Combine(context.Background(), ints(mrInputs),
+		func(_ context.Context, v int, emit func(int, int)) error {
+			emit(v%mrKeys, v)
+			return nil
+		},
+		func(a, b int) int { return a + b },
+		mapreduce.WithWorkers(workers))
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func fold(dst map[int]int, xs []int) {
+	for _, v := range xs {
+		dst[v%mrKeys] += v
+	}
+}
+
+func merge(parts []map[int]int) map[int]int {
+	out := make(map[int]int, mrKeys)
+	for _, p := range parts {
+		for k, v := range p {
+			out[k] += v
+		}
+	}
+	return out
+}
+
+func concChunks(input []int, workers int) map[int]int {
+	size := (len(input) + workers*mrChunksPerWorker - 1) / (workers * mrChunksPerWorker)
+	var chunks [][]int
+	for i := 0; i < len(input); i += size {
+		chunks = append(chunks, input[i:min(i+size, len(input))])
+	}
+	parts := make([]map[int]int, len(chunks))
+	conciter.Iterator[[]int]{MaxGoroutines: workers}.ForEachIdx(chunks, func(i int, c *[]int) {
+		parts[i] = make(map[int]int, mrKeys)
+		fold(parts[i], *c)
+	})
+	return merge(parts)
+}
+
+func errgroupRanges(input []int, workers int) map[int]int {
+	parts := make([]map[int]int, workers)
+	var g errgroup.Group
+	per := (len(input) + workers - 1) / workers
+	for w := range workers {
+		g.Go(func() error {
+			parts[w] = make(map[int]int, mrKeys)
+			lo, hi := min(w*per, len(input)), min((w+1)*per, len(input))
+			fold(parts[w], input[lo:hi])
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines return no error
+	return merge(parts)
+}
+
+func sequential(input []int) map[int]int {
+	out := make(map[int]int, mrKeys)
+	fold(out, input)
+	return out
+}
+
+func sameSums(a, b map[int]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
