@@ -394,3 +394,28 @@ func TestGoexit(t *testing.T) {
 	require.NoError(t, p.Close(bg))
 	require.EqualValues(t, 100, ran.Load())
 }
+
+// TestAutoscaleToMax submits as many blocking tasks as the autoscaling
+// maximum, several times over with resizes in between, and checks that they
+// all run at once each time.
+func TestAutoscaleToMax(t *testing.T) {
+	const max = 500
+	p := pool.New(1, pool.WithMaxWorkers(max), pool.WithIdleTimeout(time.Hour))
+	for round := range 4 {
+		g := newGate(max)
+		for range max {
+			require.NoError(t, p.Submit(bg, g.task))
+		}
+		g.waitStarted(max) // every task runs at the same time: none waits in the backlog
+		if st := p.Stats(); st.Workers != max || st.Busy != max || st.Queued != 0 {
+			t.Fatalf("round %d: Stats() = %+v, want %d busy workers", round, st, max)
+		}
+		close(g.release)
+		require.NoError(t, p.Wait(bg))
+		p.Resize(1 + round) // idle workers above the new size exit at once
+		if got := p.Stats().Workers; got != 1+round {
+			t.Fatalf("round %d: Workers = %d after Resize(%d)", round, got, 1+round)
+		}
+	}
+	require.NoError(t, p.Close(bg))
+}
