@@ -71,7 +71,12 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 	w := q.park(&q.putters)
 	w.Item = v
 	q.mu.Unlock()
-	return q.await(w, &q.putters, done, ctx)
+	err := q.await(w, &q.putters, done, ctx)
+	if err == nil {
+		// The getter that moved v into the store is done with w.
+		q.waiters.Put(w)
+	}
+	return err
 }
 
 // TryPut adds v to q if there is room, without blocking. It returns nil if v

@@ -504,3 +504,34 @@ func TestDrain(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitingDoesNotAllocate checks that Puts and Gets that park reuse their
+// waiters: 10,000 parked operations may allocate fewer than 100 times.
+func TestWaitingDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items")
+	}
+	ctx := context.Background()
+	q := queue.New[int](1)
+	const perRun = 100
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := q.Get(ctx); err != nil {
+				return
+			}
+		}
+	}()
+	allocs := testing.AllocsPerRun(100, func() {
+		for i := range perRun {
+			_ = q.Put(ctx, i) // the queue holds one item: most Puts or Gets park
+		}
+	})
+	q.Close()
+	<-done
+	// AllocsPerRun rounds down: under 1 per run is under 1 per 100 operations.
+	if allocs >= 1 {
+		t.Fatalf("%v allocations per %d parked Puts, want none", allocs, perRun)
+	}
+}
