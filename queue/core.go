@@ -64,8 +64,11 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 		}
 	}
 	q.mu.Lock()
-	if err := q.putLocked(v); err != ErrFull {
+	if woken, err := q.putLocked(v); err != ErrFull {
 		q.mu.Unlock()
+		if woken != nil {
+			woken.Signal()
+		}
 		return err
 	}
 	w := q.park(&q.putters)
@@ -84,27 +87,32 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 // TryPut is safe for concurrent use.
 func (q *core[T]) TryPut(v T) error {
 	q.mu.Lock()
-	err := q.putLocked(v)
+	woken, err := q.putLocked(v)
 	q.mu.Unlock()
+	if woken != nil {
+		woken.Signal()
+	}
 	return err
 }
 
-// putLocked adds v without waiting, or returns ErrFull. q.mu is held.
-func (q *core[T]) putLocked(v T) error {
+// putLocked adds v without waiting, or returns ErrFull. If it handed v to a
+// parked getter, it returns that getter, for the caller to Signal once q.mu
+// is released. q.mu is held.
+func (q *core[T]) putLocked(v T) (*wait.Waiter[T], error) {
 	if q.closed {
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	if w := q.getters.PopFront(); w != nil {
 		// A getter is parked, so the store is empty: hand v to it directly.
 		w.Item = v
-		w.Wake(wait.Served)
-		return nil
+		w.State = wait.Served
+		return w, nil
 	}
 	if q.items.Len() < q.cap {
 		q.items.Push(v)
-		return nil
+		return nil, nil
 	}
-	return ErrFull
+	return nil, ErrFull
 }
 
 // Get removes and returns the next item of q, blocking while q is empty.
@@ -122,8 +130,11 @@ func (q *core[T]) Get(ctx context.Context) (T, error) {
 		}
 	}
 	q.mu.Lock()
-	if v, err := q.getLocked(); err != ErrEmpty {
+	if v, woken, err := q.getLocked(); err != ErrEmpty {
 		q.mu.Unlock()
+		if woken != nil {
+			woken.Signal()
+		}
 		return v, err
 	}
 	return q.parkGet(ctx, done)
@@ -149,23 +160,35 @@ func (q *core[T]) parkGet(ctx context.Context, done <-chan struct{}) (T, error) 
 // TryGet is safe for concurrent use.
 func (q *core[T]) TryGet() (T, error) {
 	q.mu.Lock()
-	v, err := q.getLocked()
+	v, woken, err := q.getLocked()
 	q.mu.Unlock()
+	if woken != nil {
+		woken.Signal()
+	}
 	return v, err
 }
 
-// getLocked takes the next item without waiting, or returns ErrEmpty. q.mu is held.
-func (q *core[T]) getLocked() (T, error) {
+// getLocked takes the next item without waiting, or returns ErrEmpty. The
+// room it makes goes to the longest-waiting putter, whose item it moves in:
+// it returns that putter, for the caller to Signal once q.mu is released.
+// q.mu is held.
+func (q *core[T]) getLocked() (T, *wait.Waiter[T], error) {
 	var zero T
 	if q.items.Len() == 0 {
 		if q.closed {
-			return zero, ErrClosed
+			return zero, nil, ErrClosed
 		}
-		return zero, ErrEmpty
+		return zero, nil, ErrEmpty
 	}
 	v := q.items.Pop()
-	q.refill()
-	return v, nil
+	if w := q.putters.PopFront(); w != nil {
+		q.items.Push(w.Item)
+		w.Item = zero
+		w.State = wait.Served
+		return v, w, nil
+	}
+	q.checkDone()
+	return v, nil, nil
 }
 
 // refill restores the invariants after items left the store: the room they
@@ -182,6 +205,11 @@ func (q *core[T]) refill() {
 		w.Item = zero
 		w.Wake(wait.Served)
 	}
+	q.checkDone()
+}
+
+// checkDone closes done if q is closed and empty. q.mu is held.
+func (q *core[T]) checkDone() {
 	if q.closed && q.items.Len() == 0 && !q.isDone {
 		q.isDone = true
 		close(q.done)

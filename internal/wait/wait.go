@@ -34,6 +34,15 @@ func (w *Waiter[T]) Wake(s State) {
 	w.Ready <- struct{}{}
 }
 
+// Signal sends the token of a waiter whose State was set under the owner's
+// mutex, after that mutex is released: readying a goroutine (and perhaps
+// waking a thread to run it) then lengthens no critical section. Until the
+// token comes, the waiter may already see its State, and waits on Ready.
+// Nothing else may touch w once Signal returns: its owner recycles it.
+func (w *Waiter[T]) Signal() {
+	w.Ready <- struct{}{}
+}
+
 // List is a FIFO of parked waiters, linked through the waiters themselves,
 // so that a waiter whose ctx ends leaves it in O(1). The zero List is empty.
 type List[T any] struct {
