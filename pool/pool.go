@@ -74,7 +74,7 @@ type Pool struct {
 	exited   chan struct{} // closed once closed and alive == 0
 	isExited bool
 	idleCh   chan struct{} // closed when no task is queued or running; made by Wait
-	panics   []*PanicError // panics of Submit tasks, for Wait, Close or Stop to raise
+	panics   []*PanicError // panics of Submit tasks, for Wait or Close to raise, or Stop to return
 
 	timer      *time.Timer // retires workers above size that idled too long
 	timerArmed bool
@@ -250,24 +250,26 @@ func (p *Pool) ceilingLocked() int {
 
 // takeLocked returns the next job to run, if any: the front of the backlog,
 // whose room goes to the longest-waiting submitter, or, with no backlog, that
-// submitter's job itself. p.mu is held.
-func (p *Pool) takeLocked() (job, bool) {
+// submitter's job itself. A submitter whose job it accepted is returned too,
+// its outcome set, for the caller to Signal once p.mu is released. p.mu is
+// held.
+func (p *Pool) takeLocked() (j job, accepted *wait.Waiter[job], ok bool) {
 	if p.backlog.Len() > 0 {
-		j := p.backlog.Pop()
+		j = p.backlog.Pop()
 		if w := p.submitters.PopFront(); w != nil {
 			p.backlog.Push(w.Item)
 			p.submitted++
-			w.Wake(wait.Served)
+			w.State = wait.Served
+			accepted = w
 		}
-		return j, true
+		return j, accepted, true
 	}
 	if w := p.submitters.PopFront(); w != nil {
-		j := w.Item
 		p.submitted++
-		w.Wake(wait.Served)
-		return j, true
+		w.State = wait.Served
+		return w.Item, w, true
 	}
-	return job{}, false
+	return job{}, nil, false
 }
 
 // Resize sets the number of workers to n and returns at once, without
@@ -289,8 +291,11 @@ func (p *Pool) Resize(n int) {
 		return
 	}
 	for p.workers < n {
-		j, _ := p.takeLocked()
+		j, accepted, _ := p.takeLocked()
 		p.startLocked(j)
+		if accepted != nil {
+			accepted.Signal() // a rare path: under the lock is fine
+		}
 	}
 	for p.workers > n {
 		w := p.idle.popBack()
@@ -383,8 +388,11 @@ func (p *Pool) Close(ctx context.Context) error {
 	if !p.closed {
 		p.closeLocked()
 		if p.workers == 0 {
-			if j, ok := p.takeLocked(); ok {
+			if j, accepted, ok := p.takeLocked(); ok {
 				p.startLocked(j)
+				if accepted != nil {
+					accepted.Signal() // a rare path: under the lock is fine
+				}
 			}
 		}
 		p.checkExitedLocked()

@@ -1,6 +1,10 @@
 package pool
 
-import "time"
+import (
+	"time"
+
+	"github.com/lullgo/lull/internal/wait"
+)
 
 // worker is one goroutine of a pool. While idle it is parked on jobs, which
 // holds at most the one job (or the zero job: exit) that whoever takes it from
@@ -160,12 +164,17 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 // and decides what w does next: run the next job, park (zero job), or exit.
 func (p *Pool) finish(w *worker, pe *PanicError) (next job, keep bool) {
 	p.mu.Lock()
-	next, keep = p.finishLocked(w, pe)
+	next, keep, accepted := p.finishLocked(w, pe)
 	p.mu.Unlock()
+	if accepted != nil {
+		// A Submit waiting for room got in: wake it now that the lock
+		// is free, so readying it lengthens no critical section.
+		accepted.Signal()
+	}
 	return next, keep
 }
 
-func (p *Pool) finishLocked(w *worker, pe *PanicError) (next job, keep bool) {
+func (p *Pool) finishLocked(w *worker, pe *PanicError) (next job, keep bool, accepted *wait.Waiter[job]) {
 	p.busy--
 	p.completed++
 	if pe != nil {
@@ -180,20 +189,20 @@ func (p *Pool) finishLocked(w *worker, pe *PanicError) (next job, keep bool) {
 	case p.workers > p.ceilingLocked():
 		// Resize shrank the pool below this worker.
 	default:
-		if j, ok := p.takeLocked(); ok {
+		if j, accepted, ok := p.takeLocked(); ok {
 			p.busy++
-			return j, true
+			return j, true, accepted
 		}
 		if !p.closed {
 			p.idleLocked(w)
 			p.notifyQuietLocked()
-			return job{}, true
+			return job{}, true, nil
 		}
 		// Close: the backlog is empty, so the work is done.
 	}
 	p.setWorkersLocked(p.workers - 1)
 	p.notifyQuietLocked()
-	return job{}, false
+	return job{}, false, nil
 }
 
 // goroutineExit records that a worker goroutine is about to return; the last
