@@ -55,7 +55,7 @@ func Run[In any, K comparable, V, Out any](ctx context.Context, in iter.Seq[In],
 	workers := cfg.numWorkers()
 	tabs := make([]*groupTable[K, V], workers)
 	for w := range tabs {
-		tabs[w] = &groupTable[K, V]{index: make(map[K]int)}
+		tabs[w] = &groupTable[K, V]{keyed: keyed[K, []V]{index: make(map[K]int)}}
 	}
 	c := newCall(&cfg, workers)
 	defer c.close()
@@ -101,7 +101,7 @@ func Combine[In any, K comparable, V any](ctx context.Context, in iter.Seq[In],
 	workers := cfg.numWorkers()
 	tabs := make([]*combineTable[K, V], workers)
 	for w := range tabs {
-		tabs[w] = &combineTable[K, V]{index: make(map[K]int), combine: combine}
+		tabs[w] = &combineTable[K, V]{keyed: keyed[K, V]{index: make(map[K]int)}, combine: combine}
 	}
 	c := newCall(&cfg, workers)
 	defer c.close()
@@ -262,24 +262,53 @@ func assemble[K comparable, V any](parts [][]pair[K, V]) map[K]V {
 	return out
 }
 
+// keyed is what a worker's table keeps, for Run and for Combine alike: one
+// accumulator per key (all of the key's values, or their fold), in the
+// order the keys came, and after split the same pairs by partition.
+type keyed[K comparable, A any] struct {
+	index map[K]int // position of each key in keys and accs
+	keys  []K
+	accs  []A
+
+	parts [][]pair[K, A] // after split: the pairs of each partition
+}
+
+// part returns the pairs of partition p. A table whose worker's task never
+// started was never split, and is empty.
+func (t *keyed[K, A]) part(p int) []pair[K, A] {
+	if t.parts == nil {
+		return nil
+	}
+	return t.parts[p]
+}
+
+// split spreads the keys over the partitions by hash, and drops the index,
+// which the reduce phase does not need.
+func (t *keyed[K, A]) split(seed maphash.Seed, parts int) {
+	t.parts = make([][]pair[K, A], parts)
+	if parts == 1 {
+		t.parts[0] = make([]pair[K, A], len(t.keys))
+		for i, k := range t.keys {
+			t.parts[0][i] = pair[K, A]{k, t.accs[i]}
+		}
+	} else {
+		for i, k := range t.keys {
+			p := partition(seed, k, parts)
+			t.parts[p] = append(t.parts[p], pair[K, A]{k, t.accs[i]})
+		}
+	}
+	t.index, t.keys, t.accs = nil, nil, nil
+}
+
 // groupTable is a worker's table in Run: the values it emitted, by key.
 type groupTable[K comparable, V any] struct {
-	index  map[K]int // position of each key in keys and groups
-	keys   []K
-	groups [][]V
-	n      int // pairs emitted
-
-	parts [][]group[K, V] // after split: the groups of each partition
+	keyed[K, []V]
+	n int // pairs emitted
 
 	// Each worker writes its table on every pair (n, and the slice
 	// headers): keep the tables of two workers off one cache line, or the
 	// line ping-pongs between their cores and costs a third of the run.
 	_ [cacheLine]byte
-}
-
-type group[K comparable, V any] struct {
-	key  K
-	vals []V
 }
 
 func (t *groupTable[K, V]) emitter() func(K, V) {
@@ -288,37 +317,16 @@ func (t *groupTable[K, V]) emitter() func(K, V) {
 		// One map lookup per pair: the values live in a slice indexed
 		// by it.
 		if i, ok := t.index[k]; ok {
-			t.groups[i] = append(t.groups[i], v)
+			t.accs[i] = append(t.accs[i], v)
 			return
 		}
 		t.index[k] = len(t.keys)
 		t.keys = append(t.keys, k)
-		t.groups = append(t.groups, []V{v})
+		t.accs = append(t.accs, []V{v})
 	}
 }
 
 func (t *groupTable[K, V]) emitted() int { return t.n }
-
-// part returns the groups of partition p. A table whose worker's task never
-// started was never split, and is empty.
-func (t *groupTable[K, V]) part(p int) []group[K, V] {
-	if t.parts == nil {
-		return nil
-	}
-	return t.parts[p]
-}
-
-func (t *groupTable[K, V]) split(seed maphash.Seed, parts int) {
-	t.parts = make([][]group[K, V], parts)
-	for i, k := range t.keys {
-		p := 0
-		if parts > 1 {
-			p = partition(seed, k, parts)
-		}
-		t.parts[p] = append(t.parts[p], group[K, V]{k, t.groups[i]})
-	}
-	t.index, t.keys, t.groups = nil, nil, nil
-}
 
 // reduceGroups reduces partition p: it gathers each key's groups from every
 // worker's table, without copying the values, and calls r once per key.
@@ -360,7 +368,7 @@ func reduceGroups[K comparable, V, Out any](ctx context.Context, rep *reporter,
 		for _, g := range t.part(p) {
 			i := at[j]
 			j++
-			flat[counts[i]] = g.vals
+			flat[counts[i]] = g.val
 			counts[i]++
 		}
 		if t.parts != nil {
@@ -408,13 +416,9 @@ func reduceGroups[K comparable, V, Out any](ctx context.Context, rep *reporter,
 // combineTable is a worker's table in Combine: the fold of the values it
 // emitted, by key.
 type combineTable[K comparable, V any] struct {
+	keyed[K, V]
 	combine func(a, b V) V
-	index   map[K]int // position of each key in keys and vals
-	keys    []K
-	vals    []V
 	n       int // pairs emitted
-
-	parts [][]pair[K, V] // after split: the folds of each partition
 
 	_ [cacheLine]byte // see groupTable
 }
@@ -426,40 +430,16 @@ func (t *combineTable[K, V]) emitter() func(K, V) {
 		// One map lookup per pair, where a map[K]V would need a lookup
 		// and an assignment.
 		if i, ok := t.index[k]; ok {
-			t.vals[i] = combine(t.vals[i], v)
+			t.accs[i] = combine(t.accs[i], v)
 			return
 		}
 		t.index[k] = len(t.keys)
 		t.keys = append(t.keys, k)
-		t.vals = append(t.vals, v)
+		t.accs = append(t.accs, v)
 	}
 }
 
 func (t *combineTable[K, V]) emitted() int { return t.n }
-
-// part returns the folds of partition p; see groupTable.part.
-func (t *combineTable[K, V]) part(p int) []pair[K, V] {
-	if t.parts == nil {
-		return nil
-	}
-	return t.parts[p]
-}
-
-func (t *combineTable[K, V]) split(seed maphash.Seed, parts int) {
-	t.parts = make([][]pair[K, V], parts)
-	if parts == 1 {
-		t.parts[0] = make([]pair[K, V], len(t.keys))
-		for i, k := range t.keys {
-			t.parts[0][i] = pair[K, V]{k, t.vals[i]}
-		}
-	} else {
-		for i, k := range t.keys {
-			p := partition(seed, k, parts)
-			t.parts[p] = append(t.parts[p], pair[K, V]{k, t.vals[i]})
-		}
-	}
-	t.index, t.keys, t.vals = nil, nil, nil
-}
 
 // mergePartition merges partition p of every worker's table into one fold
 // per key.
