@@ -212,7 +212,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 			return exitFailure
 		}
 		defer fleet.Close()
-		targets = fleetTargets(fleet)
+		targets = fleet.Targets()
 		logf("simulated fleet: %d agents on 127.0.0.1, %d interfaces each, reply delay %v", o.sim, 48, o.simDelay)
 	}
 
@@ -410,7 +410,7 @@ func serveSim(o options, sigs <-chan os.Signal, logf func(string, ...any)) int {
 	defer fleet.Close()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %d simulated agents, written by snmppoller -serve-sim\n", fleet.Len())
-	for _, t := range fleetTargets(fleet) {
+	for _, t := range fleet.Targets() {
 		b.WriteString(t.String() + "\n")
 	}
 	// Write then rename, so a reader waiting for the file never sees half
@@ -436,15 +436,6 @@ func serveSim(o options, sigs <-chan os.Signal, logf func(string, ...any)) int {
 		}
 	}
 	return exitOK
-}
-
-func fleetTargets(f *simagent.Fleet) []target.Target {
-	ts := make([]target.Target, f.Len())
-	for i := range ts {
-		a := f.Addr(i)
-		ts[i] = target.Target{Host: a.Addr().String(), Port: a.Port(), Community: f.Community()}
-	}
-	return ts
 }
 
 // raiseNoFile lifts the soft open-files limit to the hard one: each device

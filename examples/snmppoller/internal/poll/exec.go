@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/lullgo/lull/examples/snmppoller/internal/ifmib"
 	"github.com/lullgo/lull/examples/snmppoller/internal/oid"
@@ -39,18 +38,14 @@ func Exec(cfg Config) (Func, error) {
 		return nil, ErrNoSNMPBulkWalk
 	}
 	return func(ctx context.Context, t target.Target) Result {
-		start := time.Now()
-		r := Result{Target: t.Addr()}
-		ctx, cancel := context.WithTimeout(ctx, cfg.DeviceTimeout)
-		defer cancel()
-		var tbl ifmib.Table
-		var err error
-		for _, root := range []oid.OID{ifmib.IfTable, ifmib.IfXTable} {
-			if err = execWalk(ctx, path, t, cfg, root, &tbl, &r.Varbinds); err != nil {
-				break
+		return device(ctx, t, cfg, func(ctx context.Context, tbl *ifmib.Table, varbinds *int) error {
+			for _, root := range []oid.OID{ifmib.IfTable, ifmib.IfXTable} {
+				if err := execWalk(ctx, path, t, cfg, root, tbl, varbinds); err != nil {
+					return err
+				}
 			}
-		}
-		return finish(&r, start, &tbl, err, cfg)
+			return nil
+		})
 	}, nil
 }
 

@@ -26,13 +26,9 @@ const maxVarbinds = 1 << 20
 // kind [KindCanceled].
 func GoSNMP(cfg Config) Func {
 	return func(ctx context.Context, t target.Target) Result {
-		start := time.Now()
-		r := Result{Target: t.Addr()}
-		ctx, cancel := context.WithTimeout(ctx, cfg.DeviceTimeout)
-		defer cancel()
-		var tbl ifmib.Table
-		err := walkDevice(ctx, t, cfg, &tbl, &r.Varbinds)
-		return finish(&r, start, &tbl, err, cfg)
+		return device(ctx, t, cfg, func(ctx context.Context, tbl *ifmib.Table, varbinds *int) error {
+			return walkDevice(ctx, t, cfg, tbl, varbinds)
+		})
 	}
 }
 

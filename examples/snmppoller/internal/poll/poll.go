@@ -130,6 +130,19 @@ func classify(err error, cfg Config) (kind, msg string) {
 // errNoResponse marks a request that got no reply after all its retries.
 var errNoResponse = errors.New("no response")
 
+// device polls one device with walk, bounded by cfg.DeviceTimeout, and
+// turns what it gathered into a Result. Both ways of polling share it.
+func device(ctx context.Context, t target.Target, cfg Config,
+	walk func(ctx context.Context, tbl *ifmib.Table, varbinds *int) error) Result {
+	start := time.Now()
+	r := Result{Target: t.Addr()}
+	ctx, cancel := context.WithTimeout(ctx, cfg.DeviceTimeout)
+	defer cancel()
+	var tbl ifmib.Table
+	err := walk(ctx, &tbl, &r.Varbinds)
+	return finish(&r, start, &tbl, err, cfg)
+}
+
 // finish fills the common fields of a result.
 func finish(r *Result, start time.Time, tbl *ifmib.Table, err error, cfg Config) Result {
 	r.Time = time.Now()

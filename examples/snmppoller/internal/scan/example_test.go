@@ -23,7 +23,7 @@ func ExampleRun() {
 	p := pool.New(2, pool.WithMaxWorkers(8))
 	defer p.Close(context.Background())
 
-	sum := scan.Run(context.Background(), p, fleetTargets(fleet), 1, poll.GoSNMP(poll.DefaultConfig()), func(r poll.Result) {
+	sum := scan.Run(context.Background(), p, fleet.Targets(), 1, poll.GoSNMP(poll.DefaultConfig()), func(r poll.Result) {
 		// Called from the workers: one result per device, in any order.
 	})
 	fmt.Printf("%d devices: %d ok, %d failed, %d varbinds\n", sum.Devices, sum.OK, sum.Failed, sum.Varbinds)

@@ -28,15 +28,6 @@ func closePool(t *testing.T, p *pool.Pool) {
 	})
 }
 
-func fleetTargets(f *simagent.Fleet) []target.Target {
-	ts := make([]target.Target, f.Len())
-	for i := range ts {
-		a := f.Addr(i)
-		ts[i] = target.Target{Host: a.Addr().String(), Port: a.Port(), Community: f.Community()}
-	}
-	return ts
-}
-
 // readLines decodes the JSON lines in out, keyed by target address.
 func readLines(t *testing.T, out *bytes.Buffer) map[string]poll.Result {
 	t.Helper()
@@ -65,7 +56,7 @@ func TestScanFleet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	targets := fleetTargets(f)
+	targets := f.Targets()
 
 	p := pool.New(4, pool.WithMaxWorkers(16), pool.WithIdleTimeout(time.Second))
 	closePool(t, p)
@@ -122,7 +113,7 @@ func TestScanReportsFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	targets := fleetTargets(f)
+	targets := f.Targets()
 	targets[1].Community = "wrong" // silent agent: a timeout line
 
 	p := pool.New(3)

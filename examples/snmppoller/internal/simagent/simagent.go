@@ -12,6 +12,8 @@ import (
 
 	"github.com/gosnmp/gosnmp"
 
+	"github.com/lullgo/lull/examples/snmppoller/internal/target"
+
 	"github.com/lullgo/lull/examples/snmppoller/internal/ifmib"
 	"github.com/lullgo/lull/examples/snmppoller/internal/oid"
 )
@@ -108,6 +110,15 @@ func (f *Fleet) Addr(i int) netip.AddrPort { return f.addrs[i] }
 
 // Community returns the community the agents answer.
 func (f *Fleet) Community() string { return f.cfg.Community }
+
+// Targets returns the poller's targets for the fleet's agents, in order.
+func (f *Fleet) Targets() []target.Target {
+	ts := make([]target.Target, len(f.addrs))
+	for i, a := range f.addrs {
+		ts[i] = target.Target{Host: a.Addr().String(), Port: a.Port(), Community: f.cfg.Community}
+	}
+	return ts
+}
 
 // Epoch returns the current epoch; it starts at 0.
 func (f *Fleet) Epoch() uint64 { return f.epoch.Load() }
