@@ -388,11 +388,10 @@ func (p *Pool) Close(ctx context.Context) error {
 	if !p.closed {
 		p.closeLocked()
 		if p.workers == 0 {
-			if j, accepted, ok := p.takeLocked(); ok {
+			// closeLocked turned every waiting submitter away, so this
+			// takes from the backlog only.
+			if j, _, ok := p.takeLocked(); ok {
 				p.startLocked(j)
-				if accepted != nil {
-					accepted.Signal() // a rare path: under the lock is fine
-				}
 			}
 		}
 		p.checkExitedLocked()

@@ -33,7 +33,7 @@ type core[T any] struct {
 	closed  bool
 	getters wait.List[T]
 	putters wait.List[T]
-	done    chan struct{} // closed once closed && items.len() == 0
+	done    chan struct{} // closed once closed && items.Len() == 0 (checkDone)
 	isDone  bool          // reports whether done was closed
 	waiters sync.Pool     // of *wait.Waiter[T], so that waiting allocates nothing in steady state
 
@@ -301,10 +301,7 @@ func (q *core[T]) Close() {
 	for w := q.putters.PopFront(); w != nil; w = q.putters.PopFront() {
 		w.Wake(wait.Closing)
 	}
-	if q.items.Len() == 0 {
-		q.isDone = true
-		close(q.done)
-	}
+	q.checkDone()
 }
 
 // Drain removes all buffered items from q and returns them in the order Get
