@@ -70,17 +70,13 @@ func (fu *Future[R]) run(ctx context.Context) {
 func (fu *Future[R]) abandon() {
 	if fu.state.CompareAndSwap(queued, abandoned) {
 		var zero R
-		fu.completeKeep(zero, ErrClosed)
+		fu.complete(zero, ErrClosed)
 	}
 }
 
-func (fu *Future[R]) complete(v R, err error) {
-	fu.completeKeep(v, err)
-}
-
-// completeKeep sets the result, keeping f when the task was abandoned, so
+// complete sets the result, keeping f when the task was abandoned, so
 // that a handed-back task can still call it.
-func (fu *Future[R]) completeKeep(v R, err error) {
+func (fu *Future[R]) complete(v R, err error) {
 	fu.mu.Lock()
 	fu.val, fu.err = v, err
 	if fu.state.Load() != abandoned {
