@@ -47,6 +47,12 @@ func (j job) asTask() Task {
 // starts no other goroutine and arms no timer while it is idle (see
 // [WithIdleTimeout] for the one timer of an autoscaled pool).
 //
+// A task waits in the backlog only while every worker is busy, or for the
+// moment it takes a worker woken for an earlier task to start: rather than
+// wake one worker per task, the pool lets a woken worker pass what waits on to
+// the next one once it runs, so a burst of tasks does not flood the scheduler
+// with goroutines that have not run yet.
+//
 // Create a Pool with [New]; the zero value is not usable. All methods are safe
 // for concurrent use. A Pool must be shut down with [Pool.Close] or
 // [Pool.Stop]; until then its workers stay parked.
@@ -65,6 +71,7 @@ type Pool struct {
 
 	workers int          // workers counted in Size terms: not told to exit yet
 	busy    int          // workers running a task
+	waking  int          // busy workers woken or started for a task that have not run yet (see offerLocked)
 	alive   atomic.Int32 // worker goroutines that have not returned yet (see goroutineExit)
 
 	submitted, completed, panicked, rejected uint64
@@ -214,19 +221,30 @@ func (p *Pool) offerLocked(j job) (*worker, error) {
 		p.rejected++
 		return nil, ErrClosed
 	}
-	if w := p.idle.popFront(); w != nil {
-		// An idle worker implies an empty backlog: hand j over directly.
-		p.busy++
-		p.submitted++
-		if p.timerArmed {
-			p.tuneTimerLocked()
+	// While a worker woken or started for an earlier task has not run yet,
+	// j waits in the backlog, if it has room, rather than wake another:
+	// that would put one more goroutine on the run queues before the first
+	// even ran, and under load every task would cost a park and a wake-up.
+	// The woken worker, once it runs, passes the backlog on to the next idle
+	// or new worker (see started), and busy workers take from it as they
+	// finish. So, whenever p.mu is free: if tasks wait in the backlog while
+	// a worker idles, or while the pool may grow, a worker is on its way
+	// (p.waking > 0); and no Submit waits for room while a worker idles.
+	if p.waking == 0 || p.backlog.Len() == p.backlog.Cap() {
+		if w := p.idle.popFront(); w != nil {
+			p.waking++
+			p.busy++
+			p.submitted++
+			if p.timerArmed {
+				p.tuneTimerLocked()
+			}
+			return w, nil
 		}
-		return w, nil
-	}
-	if p.workers < p.ceilingLocked() {
-		p.submitted++
-		p.startLocked(j)
-		return nil, nil
+		if p.workers < p.ceilingLocked() {
+			p.submitted++
+			p.startLocked(j)
+			return nil, nil
+		}
 	}
 	if p.backlog.Len() < p.backlog.Cap() {
 		p.submitted++

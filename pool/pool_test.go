@@ -246,6 +246,38 @@ func TestWait(t *testing.T) {
 	}
 }
 
+// TestNoTaskWaitsWhileWorkersIdle submits as many blocking tasks as there
+// are idle workers, from several goroutines at once: a Submit that finds a
+// woken worker not yet running queues its task rather than wake another, and
+// the woken workers must pass the backlog on until every task runs. Without a
+// backlog (queue size 0), a Submit must wake an idle worker itself.
+func TestNoTaskWaitsWhileWorkersIdle(t *testing.T) {
+	const workers = 16
+	for _, tc := range []struct{ submitters, queue int }{{1, 64}, {4, 64}, {4, 0}} {
+		submitters := tc.submitters
+		p := pool.New(workers, pool.WithQueueSize(tc.queue))
+		for round := range 20 {
+			g := newGate(workers)
+			var wg sync.WaitGroup
+			for s := range submitters {
+				wg.Go(func() {
+					for range workers/submitters + boolInt(s < workers%submitters) {
+						require.NoError(t, p.Submit(bg, g.task))
+					}
+				})
+			}
+			wg.Wait()
+			g.waitStarted(workers) // blocks for ever if a task waited behind a busy worker
+			if st := p.Stats(); st.Busy != workers || st.Queued != 0 || st.Idle != 0 {
+				t.Fatalf("%+v, round %d: Stats() = %+v, want %d busy", tc, round, st, workers)
+			}
+			close(g.release)
+			require.NoError(t, p.Wait(bg))
+		}
+		require.NoError(t, p.Close(bg))
+	}
+}
+
 func TestResizeGrowTakesBacklog(t *testing.T) {
 	p := pool.New(0, pool.WithQueueSize(8)) // paused
 	workers := pool.OnWorkers(p, 1000)

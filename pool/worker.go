@@ -73,10 +73,15 @@ func (p *Pool) startLocked(j job) {
 	p.alive.Add(1)
 	if j.isZero() {
 		p.idleLocked(w)
-	} else {
-		p.busy++
+		go p.work(w, j)
+		return
 	}
-	go p.work(w, j)
+	p.busy++
+	p.waking++
+	go func() {
+		p.started()
+		p.work(w, j)
+	}()
 }
 
 // retireLocked tells w, just taken off the idle list, to exit. From now on it
@@ -109,12 +114,45 @@ func (p *Pool) work(w *worker, j job) {
 				p.goroutineExit()
 				return
 			}
+			p.started()
 		}
 		var keep bool
 		if j, keep = p.runJob(w, j); !keep {
 			p.goroutineExit()
 			return
 		}
+	}
+}
+
+// started records that a worker woken or started for a task runs now. If
+// tasks wait in the backlog, it passes the oldest on to the next idle worker,
+// or to a new one if the pool may grow: woken workers wake one another, so no
+// task waits behind a busy worker while another idles (see offerLocked).
+func (p *Pool) started() {
+	p.mu.Lock()
+	p.waking--
+	var next *worker
+	var j job
+	var accepted *wait.Waiter[job]
+	if p.waking == 0 && p.backlog.Len() > 0 {
+		if next = p.idle.popFront(); next != nil {
+			j, accepted, _ = p.takeLocked()
+			p.waking++
+			p.busy++
+			if p.timerArmed {
+				p.tuneTimerLocked()
+			}
+		} else if p.workers < p.ceilingLocked() {
+			j, accepted, _ = p.takeLocked()
+			p.startLocked(j)
+		}
+	}
+	p.mu.Unlock()
+	if next != nil {
+		next.jobs <- j
+	}
+	if accepted != nil {
+		accepted.Signal()
 	}
 }
 
