@@ -20,8 +20,18 @@
 // devices have, answering tooBig to a large GetBulk instead of shortening
 // it, can be switched on with [Config].TooBigAbove.
 //
+// Each agent has gosnmp encode the varbinds of its table once, and those
+// of the counters and sysUpTime again when the epoch changes. A reply is
+// gosnmp's encoding of its header (community, request ID, error status)
+// around the cached varbinds it carries: byte for byte what gosnmp would
+// marshal for the whole packet, at a fraction of the cost.
+//
 // # Cost
 //
-// Each agent holds one UDP socket (one file descriptor) and one goroutine
-// parked in the socket read, which costs nothing while no request comes.
+// Each agent holds one UDP socket (one file descriptor), one goroutine
+// parked in the socket read, which costs nothing while no request comes,
+// and its encoded table: about 27 KB with 48 interfaces, which [Start]
+// makes in about 0.3 ms of CPU time. The agents stand for remote devices, whose CPU time is
+// not the manager's, so a reply costs them little more than the system
+// calls that receive and send it.
 package simagent

@@ -56,6 +56,9 @@ type layout struct {
 	// objects holds the OID of each object type (an instance OID without
 	// its index) so Get can tell noSuchObject from noSuchInstance.
 	objects []oid.OID
+	// moving holds the positions of the entries whose value depends on
+	// the epoch: sysUpTime and the octet counters.
+	moving []int
 }
 
 var (
@@ -111,8 +114,12 @@ func newLayout(interfaces int) *layout {
 	// Sort rather than trust the order written above: GetNext is only
 	// right if the table is in SNMP order, and a sort makes that true.
 	slices.SortFunc(l.entries, func(a, b entry) int { return oid.Compare(a.oid, b.oid) })
-	for i := range l.entries {
-		l.entries[i].name = l.entries[i].oid.String()
+	for i, e := range l.entries {
+		l.entries[i].name = e.oid.String()
+		switch e.col {
+		case sysUpTime, ifInOctets, ifOutOctets, ifHCInOctets, ifHCOutOctets:
+			l.moving = append(l.moving, i)
+		}
 	}
 	l.descr = make([]string, interfaces+1)
 	l.name = make([]string, interfaces+1)

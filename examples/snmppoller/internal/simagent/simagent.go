@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -57,26 +58,18 @@ type Fleet struct {
 	wg        sync.WaitGroup
 }
 
-// Start binds n agents to ports of 127.0.0.1 chosen by the kernel and
-// starts serving. Each agent runs one goroutine, which exits when
-// [Fleet.Close] is called; call Close even when the fleet is not used any
-// more. If binding fails part way, the sockets already open are closed and
-// the error says how many agents were started; when the cause is the
-// open-files limit it wraps [ErrTooManyOpenFiles].
+// Start binds n agents to ports of 127.0.0.1 chosen by the kernel, has
+// gosnmp encode each agent's table, and starts serving. Each agent runs
+// one goroutine, which exits when [Fleet.Close] is called; call Close even
+// when the fleet is not used any more. If binding fails part way, the
+// sockets already open are closed and the error says how many agents were
+// started; when the cause is the open-files limit it wraps
+// [ErrTooManyOpenFiles].
 func Start(n int, cfg Config) (*Fleet, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("simagent: want at least one agent, got %d", n)
 	}
-	if cfg.Community == "" {
-		cfg.Community = "public"
-	}
-	if cfg.Interfaces <= 0 {
-		cfg.Interfaces = 48
-	}
-	if cfg.MaxMessageSize <= 0 {
-		cfg.MaxMessageSize = 65507
-	}
-	f := &Fleet{cfg: cfg, layout: newLayout(cfg.Interfaces), done: make(chan struct{})}
+	f := newFleet(cfg)
 	// The address is a literal loopback address, never a flag: the
 	// simulated fleet must not be reachable from, or send to, anything but
 	// this machine.
@@ -95,11 +88,48 @@ func Start(n int, cfg Config) (*Fleet, error) {
 		f.conns = append(f.conns, c)
 		f.addrs = append(f.addrs, c.LocalAddr().(*net.UDPAddr).AddrPort())
 	}
+	// Encode every agent's table before any serves, so the first requests
+	// cost no more than later ones. It takes about 0.3 ms of CPU an agent,
+	// so it is spread over the CPUs; every goroutine is joined here.
+	agents := make([]*agent, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	workers := min(n, runtime.GOMAXPROCS(0))
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				agents[i], errs[i] = newAgent(f, i, f.Epoch())
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			for _, c := range f.conns {
+				c.Close()
+			}
+			return nil, fmt.Errorf("simagent: encoding the table of agent %d: %w", i+1, err)
+		}
+	}
 	f.wg.Add(n)
 	for i, c := range f.conns {
-		go f.serve(i, c)
+		go f.serve(agents[i], c)
 	}
 	return f, nil
+}
+
+// newFleet returns a fleet with no agents yet, cfg's defaults filled in.
+func newFleet(cfg Config) *Fleet {
+	if cfg.Community == "" {
+		cfg.Community = "public"
+	}
+	if cfg.Interfaces <= 0 {
+		cfg.Interfaces = 48
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = 65507
+	}
+	return &Fleet{cfg: cfg, layout: newLayout(cfg.Interfaces), done: make(chan struct{})}
 }
 
 // Len returns the number of agents.
@@ -151,15 +181,12 @@ func (f *Fleet) Close() error {
 	return errors.Join(errs...)
 }
 
-// serve answers requests on c for agent number device until c is closed.
-func (f *Fleet) serve(device int, c *net.UDPConn) {
+// serve answers requests on c as agent a until c is closed.
+func (f *Fleet) serve(a *agent, c *net.UDPConn) {
 	defer f.wg.Done()
 	// Requests from a manager are small; 8 KiB holds a Get of 60 OIDs.
 	// A larger buffer per agent would cost 700 times over.
 	buf := make([]byte, 8192)
-	// gosnmp's decoder writes defaults into the GoSNMP it runs on, so each
-	// goroutine has its own rather than sharing one.
-	dec := &gosnmp.GoSNMP{Version: gosnmp.Version2c}
 	var timer *time.Timer
 	for {
 		n, from, err := c.ReadFromUDPAddrPort(buf)
@@ -171,7 +198,7 @@ func (f *Fleet) serve(device int, c *net.UDPConn) {
 			// reply, for one) concerns one datagram; keep serving.
 			continue
 		}
-		reply := f.handle(dec, device, buf[:n])
+		reply := a.handle(buf[:n])
 		if reply == nil {
 			continue
 		}
@@ -196,51 +223,86 @@ func (f *Fleet) serve(device int, c *net.UDPConn) {
 
 // handle returns the encoded reply to one request datagram, or nil when
 // the agent must stay silent: undecodable data, another SNMP version, a
-// wrong community or a PDU that is not a request.
-func (f *Fleet) handle(dec *gosnmp.GoSNMP, device int, msg []byte) []byte {
+// wrong community or a PDU that is not a request. The reply is in a.out,
+// valid until the next call.
+func (a *agent) handle(msg []byte) []byte {
+	f := a.f
 	// Look at the version before decoding: gosnmp's SNMPv3 path wants
 	// security parameters this agent does not have, and v1 is not served.
 	if !isV2c(msg) {
 		return nil
 	}
-	req, err := dec.SnmpDecodePacket(msg)
+	req, err := a.dec.SnmpDecodePacket(msg)
 	if err != nil || req.Version != gosnmp.Version2c || req.Community != f.cfg.Community {
 		return nil
 	}
-	epoch := f.Epoch()
-	resp := &gosnmp.SnmpPacket{
-		Version:   gosnmp.Version2c,
-		Community: req.Community,
-		PDUType:   gosnmp.GetResponse,
-		RequestID: req.RequestID,
-	}
+	l := f.layout
 	switch req.PDUType {
 	case gosnmp.GetRequest:
-		resp.Variables = f.get(req.Variables, device, epoch)
+		a.items = l.get(a.items[:0], req.Variables)
 	case gosnmp.GetNextRequest:
-		resp.Variables = f.getNext(req.Variables, device, epoch)
+		a.items = l.getNext(a.items[:0], req.Variables)
 	case gosnmp.GetBulkRequest:
 		if f.cfg.TooBigAbove > 0 && int(req.MaxRepetitions) > f.cfg.TooBigAbove {
-			resp.Error = gosnmp.TooBig
-			return marshal(resp)
+			return a.tooBig(req)
 		}
-		resp.Variables = f.getBulk(req.Variables, int(req.NonRepeaters), int(req.MaxRepetitions), device, epoch)
-		return f.fitBulk(resp, len(req.Variables))
+		a.items = l.getBulk(a.items[:0], req.Variables, int(req.NonRepeaters), int(req.MaxRepetitions))
 	case gosnmp.SetRequest:
 		// The simulated MIB is read-only, and so is a read-only community.
-		resp.Error, resp.ErrorIndex = gosnmp.NoAccess, 1
-		resp.Variables = req.Variables
+		// A Set is rare enough to be encoded the plain way, its varbinds
+		// sent back as they came.
+		resp := &gosnmp.SnmpPacket{
+			Version:    gosnmp.Version2c,
+			Community:  req.Community,
+			PDUType:    gosnmp.GetResponse,
+			RequestID:  req.RequestID,
+			Error:      gosnmp.NoAccess,
+			ErrorIndex: 1,
+			Variables:  req.Variables,
+		}
+		if out, err := resp.MarshalMsg(); err == nil && len(out) <= f.cfg.MaxMessageSize {
+			return out
+		}
+		return a.tooBig(req)
 	default:
 		return nil
 	}
-	out := marshal(resp)
-	if out == nil || len(out) > f.cfg.MaxMessageSize {
-		// RFC 3416 4.2.1: a reply that does not fit is replaced by tooBig
-		// with an empty varbind list.
-		resp.Variables, resp.Error = nil, gosnmp.TooBig
-		return marshal(resp)
+	// Every value the agent serves has an encodable type, but a request
+	// may name an OID gosnmp cannot encode, which an exception must echo:
+	// like a reply too big to send, that is answered tooBig.
+	if a.setEpoch(f.Epoch()) != nil || a.encodeItems(a.items) != nil {
+		return a.tooBig(req)
 	}
-	return out
+	head, pdu, ok := envelope(req, gosnmp.NoError, 0)
+	if !ok {
+		return nil
+	}
+	k := len(a.items)
+	if a.size(head, pdu, k) > f.cfg.MaxMessageSize {
+		if req.PDUType != gosnmp.GetBulkRequest {
+			// RFC 3416 4.2.1: a reply that does not fit is replaced by
+			// tooBig with an empty varbind list.
+			return a.tooBig(req)
+		}
+		// RFC 3416 4.2.3: a GetBulk reply drops trailing varbinds until
+		// it fits, but keeps at least one per requested OID; if even that
+		// does not fit, it is tooBig.
+		if k = a.fit(head, pdu, f.cfg.MaxMessageSize); k < max(len(req.Variables), 1) {
+			return a.tooBig(req)
+		}
+	}
+	return a.assemble(head, pdu, k)
+}
+
+// tooBig returns the reply tooBig, with no varbinds, to req, or nil if
+// gosnmp cannot encode it: a bug in this package, which staying silent
+// hides least badly from a manager, as it sees a timeout.
+func (a *agent) tooBig(req *gosnmp.SnmpPacket) []byte {
+	head, pdu, ok := envelope(req, gosnmp.TooBig, 0)
+	if !ok {
+		return nil
+	}
+	return a.assemble(head, pdu, 0)
 }
 
 // isV2c reports whether msg starts like an SNMPv2c message: a BER SEQUENCE
@@ -256,128 +318,85 @@ func isV2c(msg []byte) bool {
 	return len(msg) >= i+3 && msg[i] == 0x02 && msg[i+1] == 0x01 && msg[i+2] == 0x01
 }
 
-// fitBulk encodes a GetBulk reply, dropping trailing varbinds until it fits
-// MaxMessageSize, as RFC 3416 4.2.3 asks. A reply keeps at least one
-// varbind per requested OID; if even that does not fit, it is tooBig.
-func (f *Fleet) fitBulk(resp *gosnmp.SnmpPacket, requested int) []byte {
-	out := marshal(resp)
-	if out != nil && len(out) <= f.cfg.MaxMessageSize {
-		return out
-	}
-	all := resp.Variables
-	// Binary search for the longest prefix that fits. Encoding is the only
-	// exact measure of size, and it is cheap next to a network round trip.
-	lo, hi := 0, len(all) // a prefix of lo varbinds fits; hi does not
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		resp.Variables = all[:mid]
-		if b := marshal(resp); b != nil && len(b) <= f.cfg.MaxMessageSize {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	if lo < max(requested, 1) {
-		resp.Variables, resp.Error = nil, gosnmp.TooBig
-		return marshal(resp)
-	}
-	resp.Variables = all[:lo]
-	return marshal(resp)
-}
-
-func marshal(p *gosnmp.SnmpPacket) []byte {
-	b, err := p.MarshalMsg()
-	if err != nil {
-		// Every value the agent serves has an encodable type; reaching here
-		// is a bug in this package, and staying silent hides it least
-		// badly from a manager, which sees a timeout.
-		return nil
-	}
-	return b
-}
-
-// get answers a Get: the value at each OID, or the exception saying why
-// there is none.
-func (f *Fleet) get(vars []gosnmp.SnmpPDU, device int, epoch uint64) []gosnmp.SnmpPDU {
-	out := make([]gosnmp.SnmpPDU, 0, len(vars))
+// get answers a Get: the entry at each OID, or the exception saying why
+// there is none. It appends the reply's items to dst.
+func (l *layout) get(dst []item, vars []gosnmp.SnmpPDU) []item {
 	for _, v := range vars {
 		o, err := oid.Parse(v.Name)
 		if err != nil {
-			out = append(out, gosnmp.SnmpPDU{Name: v.Name, Type: gosnmp.NoSuchObject})
+			dst = append(dst, item{pos: -1, name: v.Name, typ: gosnmp.NoSuchObject})
 			continue
 		}
-		if i := f.layout.exact(o); i >= 0 {
-			out = append(out, f.layout.varbind(f.layout.entries[i], device, f.cfg.Interfaces, epoch))
+		if i := l.exact(o); i >= 0 {
+			dst = append(dst, item{pos: i})
 		} else {
-			out = append(out, gosnmp.SnmpPDU{Name: v.Name, Type: f.layout.missing(o)})
+			dst = append(dst, item{pos: -1, name: v.Name, typ: l.missing(o)})
 		}
 	}
-	return out
+	return dst
 }
 
 // getNext answers a GetNext: for each OID, the first instance after it, or
 // endOfMibView named as the request was when there is none.
-func (f *Fleet) getNext(vars []gosnmp.SnmpPDU, device int, epoch uint64) []gosnmp.SnmpPDU {
-	out := make([]gosnmp.SnmpPDU, 0, len(vars))
+func (l *layout) getNext(dst []item, vars []gosnmp.SnmpPDU) []item {
 	for _, v := range vars {
-		out = append(out, f.at(f.after(v.Name), v.Name, device, epoch))
+		dst = append(dst, l.at(l.after(v.Name), v.Name))
 	}
-	return out
+	return dst
 }
 
 // after returns the position of the first entry after the OID name, or
 // len(entries). An unparsable OID sorts first: the walk starts at the top.
-func (f *Fleet) after(name string) int {
+func (l *layout) after(name string) int {
 	o, err := oid.Parse(name)
 	if err != nil {
 		return 0
 	}
-	return f.layout.next(o)
+	return l.next(o)
 }
 
-// at returns the varbind of entry i, or endOfMibView named asked when i is
+// at returns the item of entry i, or endOfMibView named asked when i is
 // past the end.
-func (f *Fleet) at(i int, asked string, device int, epoch uint64) gosnmp.SnmpPDU {
-	if i >= len(f.layout.entries) {
-		return gosnmp.SnmpPDU{Name: asked, Type: gosnmp.EndOfMibView}
+func (l *layout) at(i int, asked string) item {
+	if i >= len(l.entries) {
+		return item{pos: -1, name: asked, typ: gosnmp.EndOfMibView}
 	}
-	return f.layout.varbind(f.layout.entries[i], device, f.cfg.Interfaces, epoch)
+	return item{pos: i}
 }
 
 // getBulk answers a GetBulk as RFC 3416 4.2.3 describes: one GetNext for
 // each of the first nonRepeaters OIDs, then up to maxRepetitions rounds of
 // GetNext over the others, each round continuing from the previous one.
-func (f *Fleet) getBulk(vars []gosnmp.SnmpPDU, nonRepeaters, maxRepetitions int, device int, epoch uint64) []gosnmp.SnmpPDU {
+func (l *layout) getBulk(dst []item, vars []gosnmp.SnmpPDU, nonRepeaters, maxRepetitions int) []item {
 	nonRepeaters = min(max(nonRepeaters, 0), len(vars))
-	out := f.getNext(vars[:nonRepeaters], device, epoch)
+	dst = l.getNext(dst, vars[:nonRepeaters])
 	repeaters := vars[nonRepeaters:]
 	if len(repeaters) == 0 || maxRepetitions <= 0 {
-		return out
+		return dst
 	}
 	// Each round moves every cursor forward by at least one entry, so after
 	// len(entries)+1 rounds all are at endOfMibView: asking for more cannot
 	// make the reply longer, only the loop.
-	maxRepetitions = min(maxRepetitions, len(f.layout.entries)+1)
+	maxRepetitions = min(maxRepetitions, len(l.entries)+1)
 	// The cursors are positions in the sorted table: the next round's
 	// GetNext is the next position, with no OID to parse or search.
 	pos := make([]int, len(repeaters))
 	names := make([]string, len(repeaters)) // what endOfMibView is named
 	for i, v := range repeaters {
-		pos[i] = f.after(v.Name)
+		pos[i] = l.after(v.Name)
 		names[i] = v.Name
 	}
-	end := len(f.layout.entries)
+	end := len(l.entries)
 	for range maxRepetitions {
 		ended := 0
 		for i := range pos {
-			vb := f.at(pos[i], names[i], device, epoch)
+			dst = append(dst, l.at(pos[i], names[i]))
 			if pos[i] >= end {
 				ended++
 			} else {
-				names[i] = vb.Name
+				names[i] = l.entries[pos[i]].name
 				pos[i]++
 			}
-			out = append(out, vb)
 		}
 		// The RFC lets an agent stop once a whole round is endOfMibView:
 		// more rounds would only repeat it.
@@ -385,5 +404,5 @@ func (f *Fleet) getBulk(vars []gosnmp.SnmpPDU, nonRepeaters, maxRepetitions int,
 			break
 		}
 	}
-	return out
+	return dst
 }
