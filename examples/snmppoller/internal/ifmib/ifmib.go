@@ -8,8 +8,8 @@
 package ifmib
 
 import (
+	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/lullgo/lull/examples/snmppoller/internal/oid"
@@ -85,17 +85,35 @@ func Status(v int) string {
 // The zero value is an empty table ready to use. A Table is not safe for
 // concurrent use; the poller keeps one per device.
 type Table struct {
-	rows map[int]*Interface
-	// speed32 keeps ifSpeed (bit/s) until the end: ifHighSpeed (Mb/s) wins
-	// when present because ifSpeed saturates at 4294967295 above 4 Gb/s.
-	speed32 map[int]uint64
+	// rows are sorted by ifIndex.
+	rows []row
+	// next is the place after the row of the last varbind. A walk returns
+	// a table column by column, each column in ifIndex order, so the next
+	// varbind is almost always for that row, or for the first one when a
+	// new column starts: Add looks there before it searches.
+	next int
+}
+
+// row is one interface being collected.
+type row struct {
+	Interface
+	// speed32 keeps ifSpeed (bit/s) until the end: ifHighSpeed (Mb/s)
+	// wins when present because ifSpeed saturates at 4294967295 above
+	// 4 Gb/s.
+	speed32 uint64
+	// The 64-bit counters and whether they came. Interfaces points the
+	// result's HCInOctets and HCOutOctets at them, once rows stop moving
+	// in memory.
+	hcIn, hcOut       uint64
+	hasHCIn, hasHCOut bool
 }
 
 // Add records the value of one varbind. name is the varbind's OID and value
-// is what gosnmp decodes (int, uint, uint32, uint64, []byte, string).
-// Varbinds outside the columns the poller reports, or whose index is not a
-// single arc, are ignored; a value of an unexpected type is an error, since
-// it means the agent does not follow IF-MIB.
+// is what gosnmp decodes (int, uint, uint32, uint64, []byte, string); Add
+// keeps neither name nor a []byte value. Varbinds outside the columns the
+// poller reports, or whose index is not a single arc, are ignored; a value
+// of an unexpected type is an error, since it means the agent does not
+// follow IF-MIB.
 func (t *Table) Add(name oid.OID, value any) error {
 	var col uint32
 	var x bool
@@ -107,16 +125,7 @@ func (t *Table) Add(name oid.OID, value any) error {
 	default:
 		return nil
 	}
-	index := int(name[len(name)-1])
-	if t.rows == nil {
-		t.rows = make(map[int]*Interface)
-		t.speed32 = make(map[int]uint64)
-	}
-	row := t.rows[index]
-	if row == nil {
-		row = &Interface{Index: index}
-		t.rows[index] = row
-	}
+	row := t.row(int(name[len(name)-1]))
 
 	var err error
 	switch {
@@ -127,9 +136,7 @@ func (t *Table) Add(name oid.OID, value any) error {
 	case !x && col == ColIfMtu:
 		row.MTU, err = asInt(value)
 	case !x && col == ColIfSpeed:
-		var v uint64
-		v, err = asUint(value)
-		t.speed32[index] = v
+		row.speed32, err = asUint(value)
 	case !x && col == ColIfAdminStatus:
 		var v int
 		v, err = asInt(value)
@@ -145,13 +152,11 @@ func (t *Table) Add(name oid.OID, value any) error {
 	case x && col == ColIfHighSpeed:
 		row.SpeedMbps, err = asUint(value)
 	case x && col == ColIfHCInOctets:
-		var v uint64
-		v, err = asUint(value)
-		row.HCInOctets = &v
+		row.hcIn, err = asUint(value)
+		row.hasHCIn = err == nil
 	case x && col == ColIfHCOutOctets:
-		var v uint64
-		v, err = asUint(value)
-		row.HCOutOctets = &v
+		row.hcOut, err = asUint(value)
+		row.hasHCOut = err == nil
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -159,15 +164,47 @@ func (t *Table) Add(name oid.OID, value any) error {
 	return nil
 }
 
-// Interfaces returns the collected rows sorted by ifIndex.
-func (t *Table) Interfaces() []Interface {
-	out := make([]Interface, 0, len(t.rows))
-	for _, index := range slices.Sorted(maps.Keys(t.rows)) {
-		row := *t.rows[index]
-		if row.SpeedMbps == 0 {
-			row.SpeedMbps = t.speed32[index] / 1_000_000
+// row returns the row of ifIndex index, adding it if it is new. The
+// pointer is valid until the next call.
+func (t *Table) row(index int) *row {
+	switch {
+	case t.next < len(t.rows) && t.rows[t.next].Index == index:
+	case len(t.rows) > 0 && t.rows[0].Index == index:
+		t.next = 0
+	default:
+		i, found := slices.BinarySearchFunc(t.rows, index, func(r row, index int) int { return cmp.Compare(r.Index, index) })
+		if !found {
+			if t.rows == nil {
+				// Room for a typical switch's ports in one allocation.
+				t.rows = make([]row, 0, 64)
+			}
+			// The first column walked brings the rows in order, so this
+			// appends; a row first seen in a later column is inserted.
+			t.rows = slices.Insert(t.rows, i, row{Interface: Interface{Index: index}})
 		}
-		out = append(out, row)
+		t.next = i
+	}
+	r := &t.rows[t.next]
+	t.next++
+	return r
+}
+
+// Interfaces returns the collected rows sorted by ifIndex. Call it once,
+// after the last Add: the counters it returns point into t.
+func (t *Table) Interfaces() []Interface {
+	out := make([]Interface, len(t.rows))
+	for i := range t.rows {
+		r := &t.rows[i]
+		out[i] = r.Interface
+		if out[i].SpeedMbps == 0 {
+			out[i].SpeedMbps = r.speed32 / 1_000_000
+		}
+		if r.hasHCIn {
+			out[i].HCInOctets = &r.hcIn
+		}
+		if r.hasHCOut {
+			out[i].HCOutOctets = &r.hcOut
+		}
 	}
 	return out
 }

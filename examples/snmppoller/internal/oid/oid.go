@@ -24,20 +24,32 @@ var ErrSyntax = errors.New("oid: invalid syntax")
 // A single leading dot is allowed (gosnmp and net-snmp print one); empty
 // arcs, signs and values above 2^32-1 are rejected with [ErrSyntax].
 func Parse(s string) (OID, error) {
+	o, err := AppendParse(make(OID, 0, strings.Count(s, ".")+1), s)
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// AppendParse is like [Parse] but appends the arcs of s to dst and returns
+// the extended OID, so a caller that parses many OIDs can reuse one
+// buffer. On error it returns dst unchanged (in length; arcs past it may
+// have been written) and [ErrSyntax].
+func AppendParse(dst OID, s string) (OID, error) {
 	s = strings.TrimPrefix(s, ".")
 	if s == "" {
-		return nil, ErrSyntax
+		return dst, ErrSyntax
 	}
 	// A hand-written scan rather than Split and ParseUint: the poller parses
 	// the name of every varbind it receives, half a million a scan, and
-	// this allocates only the result.
-	o := make(OID, 0, strings.Count(s, ".")+1)
+	// this allocates nothing when dst has room.
+	o := dst
 	var arc uint64
 	digits := 0
 	for i := 0; i <= len(s); i++ {
 		if i == len(s) || s[i] == '.' {
 			if digits == 0 {
-				return nil, ErrSyntax // empty arc: "..", or a trailing dot
+				return dst, ErrSyntax // empty arc: "..", or a trailing dot
 			}
 			o = append(o, uint32(arc))
 			arc, digits = 0, 0
@@ -45,11 +57,11 @@ func Parse(s string) (OID, error) {
 		}
 		c := s[i]
 		if c < '0' || c > '9' {
-			return nil, ErrSyntax
+			return dst, ErrSyntax
 		}
 		arc = arc*10 + uint64(c-'0')
 		if arc > math.MaxUint32 {
-			return nil, ErrSyntax
+			return dst, ErrSyntax
 		}
 		digits++
 	}

@@ -50,6 +50,23 @@ func trimDot(s string) string {
 	return s
 }
 
+func TestAppendParseReusesBuffer(t *testing.T) {
+	buf := make(oid.OID, 0, 16)
+	o, err := oid.AppendParse(buf[:0], ".1.3.6.1.2.1.2.2.1.2.48")
+	if err != nil || !slices.Equal(o, oid.OID{1, 3, 6, 1, 2, 1, 2, 2, 1, 2, 48}) {
+		t.Fatalf("AppendParse = %v, %v", o, err)
+	}
+	if &o[0] != &buf[:1][0] {
+		t.Error("AppendParse did not parse into the buffer it was given room in")
+	}
+	if allocs := testing.AllocsPerRun(100, func() { o, _ = oid.AppendParse(buf[:0], ".1.3.6.1.2.1.31.1.1.1.18.47") }); allocs != 0 {
+		t.Errorf("AppendParse into a buffer with room: %v allocations, want 0", allocs)
+	}
+	if o, err := oid.AppendParse(oid.OID{1}, ".1.x"); err == nil || !slices.Equal(o, oid.OID{1}) {
+		t.Errorf("AppendParse({1}, bad) = %v, %v; want {1} and an error", o, err)
+	}
+}
+
 func TestCompare(t *testing.T) {
 	// Each OID sorts strictly before the next one; string order would put
 	// .1.3.6.1.10 before .1.3.6.1.9, which is the mistake this guards against.
@@ -95,6 +112,13 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		o, err := oid.Parse(s)
+		// AppendParse after a prefix, into a buffer with room, gives the
+		// prefix and then what Parse gives, or the prefix and the error.
+		prefix := append(make(oid.OID, 0, 64), 7, 8)
+		app, appErr := oid.AppendParse(prefix, s)
+		if (err == nil) != (appErr == nil) || !slices.Equal(app, append(oid.OID{7, 8}, o...)) {
+			t.Fatalf("AppendParse({7, 8}, %q) = %v, %v; Parse gives %v, %v", s, app, appErr, o, err)
+		}
 		if err != nil {
 			return
 		}

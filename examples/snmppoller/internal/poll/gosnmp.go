@@ -71,7 +71,8 @@ func walkDevice(ctx context.Context, t target.Target, cfg Config, tbl *ifmib.Tab
 }
 
 // bulkWalk walks the subtree at root with GetBulk and calls fn for each
-// instance in it, in order.
+// instance in it, in order. fn must not keep the OID it is given: its
+// memory is reused for the next varbind's name.
 //
 // It does what gosnmp's BulkWalk does, with two differences that matter
 // here. First, an agent that answers tooBig makes BulkWalk stop with no
@@ -80,7 +81,13 @@ func walkDevice(ctx context.Context, t target.Target, cfg Config, tbl *ifmib.Tab
 // Second, errors are told apart (timeout, refused, protocol) so the report
 // can say which.
 func bulkWalk(ctx context.Context, g *gosnmp.GoSNMP, root oid.OID, reps int, fn func(oid.OID, any) error) error {
-	cursor := root
+	// Names are parsed into two buffers in turn, the last one accepted
+	// (cursor) and the one being read (next): half a million varbinds a
+	// scan then cost no allocation each. cursor starts as a copy of root,
+	// which must not be written over.
+	cursor := append(make(oid.OID, 0, 2*len(root)), root...)
+	next := make(oid.OID, 0, 2*len(root))
+	under := root.String() + "."
 	count := 0
 	for {
 		resp, err := g.GetBulk([]string{cursor.String()}, 0, uint32(reps))
@@ -106,7 +113,7 @@ func bulkWalk(ctx context.Context, g *gosnmp.GoSNMP, root oid.OID, reps int, fn 
 			case gosnmp.EndOfMibView, gosnmp.NoSuchObject, gosnmp.NoSuchInstance:
 				return nil
 			}
-			name, err := oid.Parse(v.Name)
+			name, err := parseName(next[:0], root, under, v.Name)
 			if err != nil {
 				return fmt.Errorf("agent sent an invalid OID %q", v.Name)
 			}
@@ -124,9 +131,22 @@ func bulkWalk(ctx context.Context, g *gosnmp.GoSNMP, root oid.OID, reps int, fn 
 			if err := fn(name, v.Value); err != nil {
 				return err
 			}
-			cursor = name
+			cursor, next = name, cursor
 		}
 	}
+}
+
+// parseName appends the arcs of the OID s to dst, as [oid.AppendParse]
+// does. under is root's text followed by a dot: gosnmp writes names in
+// that canonical form, so a name in the subtree starts with it, and only
+// the arcs after it need parsing.
+func parseName(dst, root oid.OID, under, s string) (oid.OID, error) {
+	// A rest starting with a dot ("..") is an empty arc, which the full
+	// parse rejects; AppendParse would take it as the optional leading dot.
+	if rest, ok := strings.CutPrefix(s, under); ok && !strings.HasPrefix(rest, ".") {
+		return oid.AppendParse(append(dst, root...), rest)
+	}
+	return oid.AppendParse(dst, s)
 }
 
 // requestError makes a gosnmp request error say plainly what happened.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,4 +84,24 @@ func TestClassify(t *testing.T) {
 			t.Errorf("classify(%v) = %q, %q; want %q containing %q", tt.err, kind, msg, tt.kind, tt.contains)
 		}
 	}
+}
+
+// FuzzParseName checks that parseName, which skips parsing the text of the
+// walk's root, gives what parsing the whole name gives.
+func FuzzParseName(f *testing.F) {
+	for _, s := range []string{
+		".1.3.6.1.2.1.2.2.1.2.48", ".1.3.6.1.2.1.2.2.", ".1.3.6.1.2.1.2.2..5", ".1.3.6.1.2.1.2.2.1.",
+		".1.3.6.1.2.1.2.2", ".1.3.6.1.2.1.2.20.1", "1.3.6.1.2.1.2.2.1.1.1", ".1.3.6.1.2.1.2.2.01.1", "",
+	} {
+		f.Add(s)
+	}
+	root := ifmib.IfTable
+	under := root.String() + "."
+	f.Fuzz(func(t *testing.T, s string) {
+		want, wantErr := oid.Parse(s)
+		got, err := parseName(make(oid.OID, 0, 4), root, under, s)
+		if (err == nil) != (wantErr == nil) || err == nil && !slices.Equal(got, want) {
+			t.Fatalf("parseName(%q) = %v, %v; oid.Parse gives %v, %v", s, got, err, want, wantErr)
+		}
+	})
 }

@@ -132,6 +132,10 @@ type LineWriter struct {
 	mu  sync.Mutex
 	w   io.Writer
 	err error
+	// bufs holds line buffers between writes: a device's line is about
+	// 11 KB, and the writers that need one at the same time are the
+	// pool's workers.
+	bufs sync.Pool
 }
 
 // NewLineWriter returns a LineWriter writing to w.
@@ -139,16 +143,36 @@ func NewLineWriter(w io.Writer) *LineWriter {
 	return &LineWriter{w: w}
 }
 
-// Write encodes v and writes it with a newline. After the first error,
-// later writes do nothing and return that error, so a full disk or a
-// closed pipe is reported once, by [LineWriter.Err], not once per device.
+// jsonAppender is a value that encodes itself as JSON, as
+// [poll.Result.AppendJSON] does.
+type jsonAppender interface {
+	AppendJSON(b []byte) []byte
+}
+
+// Write encodes v and writes it with a newline: with v's AppendJSON method
+// if it has one, else with encoding/json. After the first error, later
+// writes do nothing and return that error, so a full disk or a closed
+// pipe is reported once, by [LineWriter.Err], not once per device.
 func (l *LineWriter) Write(v any) error {
 	// Encode outside the lock: it is the costly part and needs no order.
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	var b []byte
+	if a, ok := v.(jsonAppender); ok {
+		bp, _ := l.bufs.Get().(*[]byte)
+		if bp == nil {
+			bp = new([]byte)
+		}
+		// The buffer goes back to the pool once written: io.Writer
+		// implementations must not keep it.
+		defer l.bufs.Put(bp)
+		b = append(a.AppendJSON((*bp)[:0]), '\n')
+		*bp = b
+	} else {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return err
+		}
+		b = append(b, '\n')
 	}
-	b = append(b, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil {
