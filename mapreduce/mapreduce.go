@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"iter"
+	"slices"
 	"sync/atomic"
 
 	"github.com/lullgo/lull/pool"
@@ -101,7 +102,8 @@ func Combine[In any, K comparable, V any](ctx context.Context, in iter.Seq[In],
 	workers := cfg.numWorkers()
 	tabs := make([]*combineTable[K, V], workers)
 	for w := range tabs {
-		tabs[w] = &combineTable[K, V]{keyed: keyed[K, V]{index: make(map[K]int)}, combine: combine}
+		tabs[w] = &combineTable[K, V]{keyed: keyed[K, V]{index: make(map[K]int)}, combine: combine,
+			counting: cfg.progress != nil}
 	}
 	c := newCall(&cfg, workers)
 	defer c.close()
@@ -110,9 +112,24 @@ func Combine[In any, K comparable, V any](ctx context.Context, in iter.Seq[In],
 		return nil, err
 	}
 	c.rep.setPhase(PhaseReduce)
-	res := make([][]pair[K, V], c.parts)
+	// The other tables fold into the largest one: it has the fewest keys
+	// that the others must add. Only its index and ranks are still needed.
+	into := 0
+	for w, t := range tabs {
+		if len(t.keys) > len(tabs[into].keys) {
+			into = w
+		}
+	}
+	for w, t := range tabs {
+		if w != into {
+			t.index, t.rank = nil, nil
+		}
+	}
+	// Partition p gives res[2p], the folds of the keys of tabs[into], and
+	// res[2p+1], those of the keys it lacks.
+	res := make([][]pair[K, V], 2*c.parts)
 	err := c.reducePhase(ctx, func(ctx context.Context, p int) error {
-		res[p] = mergePartition(c.rep, tabs, p, combine)
+		res[2*p], res[2*p+1] = foldPartition(c.rep, tabs, into, p, combine)
 		return nil
 	})
 	c.rep.setPhase(PhaseDone)
@@ -264,40 +281,11 @@ func assemble[K comparable, V any](parts [][]pair[K, V]) map[K]V {
 
 // keyed is what a worker's table keeps, for Run and for Combine alike: one
 // accumulator per key (all of the key's values, or their fold), in the
-// order the keys came, and after split the same pairs by partition.
+// order the keys came.
 type keyed[K comparable, A any] struct {
 	index map[K]int // position of each key in keys and accs
 	keys  []K
 	accs  []A
-
-	parts [][]pair[K, A] // after split: the pairs of each partition
-}
-
-// part returns the pairs of partition p. A table whose worker's task never
-// started was never split, and is empty.
-func (t *keyed[K, A]) part(p int) []pair[K, A] {
-	if t.parts == nil {
-		return nil
-	}
-	return t.parts[p]
-}
-
-// split spreads the keys over the partitions by hash, and drops the index,
-// which the reduce phase does not need.
-func (t *keyed[K, A]) split(seed maphash.Seed, parts int) {
-	t.parts = make([][]pair[K, A], parts)
-	if parts == 1 {
-		t.parts[0] = make([]pair[K, A], len(t.keys))
-		for i, k := range t.keys {
-			t.parts[0][i] = pair[K, A]{k, t.accs[i]}
-		}
-	} else {
-		for i, k := range t.keys {
-			p := partition(seed, k, parts)
-			t.parts[p] = append(t.parts[p], pair[K, A]{k, t.accs[i]})
-		}
-	}
-	t.index, t.keys, t.accs = nil, nil, nil
 }
 
 // groupTable is a worker's table in Run: the values it emitted, by key.
@@ -305,10 +293,39 @@ type groupTable[K comparable, V any] struct {
 	keyed[K, []V]
 	n int // pairs emitted
 
+	parts [][]pair[K, []V] // after split: the groups of each partition
+
 	// Each worker writes its table on every pair (n, and the slice
 	// headers): keep the tables of two workers off one cache line, or the
 	// line ping-pongs between their cores and costs a third of the run.
 	_ [cacheLine]byte
+}
+
+// part returns the groups of partition p. A table whose worker's task never
+// started was never split, and is empty.
+func (t *groupTable[K, V]) part(p int) []pair[K, []V] {
+	if t.parts == nil {
+		return nil
+	}
+	return t.parts[p]
+}
+
+// split spreads the groups over the partitions by hash, and drops the index,
+// which the reduce phase does not need.
+func (t *groupTable[K, V]) split(seed maphash.Seed, parts int) {
+	t.parts = make([][]pair[K, []V], parts)
+	if parts == 1 {
+		t.parts[0] = make([]pair[K, []V], len(t.keys))
+		for i, k := range t.keys {
+			t.parts[0][i] = pair[K, []V]{k, t.accs[i]}
+		}
+	} else {
+		for i, k := range t.keys {
+			p := partition(seed, k, parts)
+			t.parts[p] = append(t.parts[p], pair[K, []V]{k, t.accs[i]})
+		}
+	}
+	t.index, t.keys, t.accs = nil, nil, nil
 }
 
 func (t *groupTable[K, V]) emitter() func(K, V) {
@@ -417,68 +434,131 @@ func reduceGroups[K comparable, V, Out any](ctx context.Context, rep *reporter,
 // emitted, by key.
 type combineTable[K comparable, V any] struct {
 	keyed[K, V]
-	combine func(a, b V) V
-	n       int // pairs emitted
+	combine  func(a, b V) V
+	counting bool // count the pairs in n, for WithProgress
+	n        int  // pairs emitted, if counting
+
+	// After split, the positions in keys and accs of the keys of
+	// partition p are byPart[start[p]:start[p+1]], and rank is the inverse
+	// of byPart: byPart[rank[i]] == i. A table whose worker's task never
+	// started was never split, and is empty: start is nil.
+	byPart, rank, start []int
 
 	_ [cacheLine]byte // see groupTable
 }
 
 func (t *combineTable[K, V]) emitter() func(K, V) {
 	combine := t.combine
+	if t.counting {
+		return func(k K, v V) {
+			t.n++
+			if i, ok := t.index[k]; ok {
+				a := &t.accs[i]
+				*a = combine(*a, v)
+				return
+			}
+			t.insert(k, v)
+		}
+	}
+	// The count is for progress reports only: without them, a pair costs
+	// one map lookup and one call of combine, and nothing else. (A map[K]V
+	// would need a lookup and an assignment.)
 	return func(k K, v V) {
-		t.n++
-		// One map lookup per pair, where a map[K]V would need a lookup
-		// and an assignment.
 		if i, ok := t.index[k]; ok {
-			t.accs[i] = combine(t.accs[i], v)
+			a := &t.accs[i]
+			*a = combine(*a, v)
 			return
 		}
-		t.index[k] = len(t.keys)
-		t.keys = append(t.keys, k)
-		t.accs = append(t.accs, v)
+		t.insert(k, v)
 	}
+}
+
+// insert adds key k, new to t, with the value v.
+func (t *combineTable[K, V]) insert(k K, v V) {
+	t.index[k] = len(t.keys)
+	t.keys = append(t.keys, k)
+	t.accs = append(t.accs, v)
 }
 
 func (t *combineTable[K, V]) emitted() int { return t.n }
 
-// mergePartition merges partition p of every worker's table into one fold
-// per key.
-func mergePartition[K comparable, V any](rep *reporter, tabs []*combineTable[K, V], p int,
-	combine func(a, b V) V) []pair[K, V] {
-	// Start from the largest table's share, which needs no lookup at all:
-	// its keys are distinct.
-	big := 0
+// split sorts the positions of the keys by partition, with a counting sort
+// on the hash of each key. Unlike Run's split, it moves neither keys nor
+// values, and it keeps the index: the reduce phase looks the keys of the
+// other tables up in the largest table's index, instead of building an
+// index per partition.
+func (t *combineTable[K, V]) split(seed maphash.Seed, parts int) {
+	n := len(t.keys)
+	t.start = make([]int, parts+1)
+	t.byPart = make([]int, n)
+	t.rank = make([]int, n)
+	if parts == 1 {
+		t.start[1] = n
+		for i := range n {
+			t.byPart[i], t.rank[i] = i, i
+		}
+		return
+	}
+	// rank holds the partition of each key until it holds its rank.
+	for i, k := range t.keys {
+		p := partition(seed, k, parts)
+		t.rank[i] = p
+		t.start[p+1]++
+	}
+	for p := range parts {
+		t.start[p+1] += t.start[p]
+	}
+	next := slices.Clone(t.start[:parts])
+	for i, p := range t.rank {
+		t.byPart[next[p]] = i
+		t.rank[i] = next[p]
+		next[p]++
+	}
+}
+
+// foldPartition folds partition p of every table into one fold per key. It
+// starts from the keys of tabs[into] in partition p, and looks the keys of
+// the other tables up in the index of tabs[into]: one lookup per key of the
+// other tables, where building an index of the partition would also cost
+// one insertion per key of tabs[into]. Partitions fold in parallel: they
+// only read that index and the tables, and each writes its folds to slices
+// of its own, not to the accumulators of tabs[into], where the writes of two
+// partitions would share cache lines. It returns the folds of the keys of
+// tabs[into], then those of the keys that tabs[into] lacks.
+func foldPartition[K comparable, V any](rep *reporter, tabs []*combineTable[K, V], into, p int,
+	combine func(a, b V) V) (folds, rest []pair[K, V]) {
+	dst := tabs[into]
+	lo := 0
+	if dst.start != nil {
+		lo = dst.start[p]
+		folds = make([]pair[K, V], 0, dst.start[p+1]-lo)
+		for _, i := range dst.byPart[lo:dst.start[p+1]] {
+			folds = append(folds, pair[K, V]{dst.keys[i], dst.accs[i]})
+		}
+	}
+	var restIndex map[K]int // the position of each key in rest
 	for w, t := range tabs {
-		if len(t.part(p)) > len(tabs[big].part(p)) {
-			big = w
+		if w == into || t.start == nil {
+			continue
 		}
-	}
-	out := tabs[big].part(p)
-	if out != nil {
-		tabs[big].parts[p] = nil
-	}
-	if len(tabs) > 1 {
-		index := make(map[K]int, len(out))
-		for i, kv := range out {
-			index[kv.key] = i
-		}
-		for w, t := range tabs {
-			if w == big {
+		for _, i := range t.byPart[t.start[p]:t.start[p+1]] {
+			k, v := t.keys[i], t.accs[i]
+			var a *V
+			if j, ok := dst.index[k]; ok {
+				a = &folds[dst.rank[j]-lo].val
+			} else if j, ok := restIndex[k]; ok {
+				a = &rest[j].val
+			} else {
+				if restIndex == nil {
+					restIndex = make(map[K]int)
+				}
+				restIndex[k] = len(rest)
+				rest = append(rest, pair[K, V]{k, v})
 				continue
 			}
-			for _, kv := range t.part(p) {
-				if i, ok := index[kv.key]; ok {
-					out[i].val = combine(out[i].val, kv.val)
-				} else {
-					index[kv.key] = len(out)
-					out = append(out, kv)
-				}
-			}
-			if t.parts != nil {
-				t.parts[p] = nil // only this worker touches partition p
-			}
+			*a = combine(*a, v)
 		}
 	}
-	rep.addKeys(len(out))
-	return out
+	rep.addKeys(len(folds) + len(rest))
+	return folds, rest
 }
