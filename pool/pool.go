@@ -231,13 +231,8 @@ func (p *Pool) offerLocked(j job) (*worker, error) {
 	// a worker idles, or while the pool may grow, a worker is on its way
 	// (p.waking > 0); and no Submit waits for room while a worker idles.
 	if p.waking == 0 || p.backlog.Len() == p.backlog.Cap() {
-		if w := p.idle.popFront(); w != nil {
-			p.waking++
-			p.busy++
+		if w := p.wakeIdleLocked(); w != nil {
 			p.submitted++
-			if p.timerArmed {
-				p.tuneTimerLocked()
-			}
 			return w, nil
 		}
 		if p.workers < p.ceilingLocked() {

@@ -84,6 +84,21 @@ func (p *Pool) startLocked(j job) {
 	}()
 }
 
+// wakeIdleLocked takes the most recently idle worker, if any, for a task
+// that the caller sends it once p.mu is released; the worker counts as busy
+// and on its way until it runs (see started). p.mu is held.
+func (p *Pool) wakeIdleLocked() *worker {
+	w := p.idle.popFront()
+	if w != nil {
+		p.waking++
+		p.busy++
+		if p.timerArmed {
+			p.tuneTimerLocked()
+		}
+	}
+	return w
+}
+
 // retireLocked tells w, just taken off the idle list, to exit. From now on it
 // no longer counts as a worker; its goroutine returns as soon as it runs.
 // p.mu is held.
@@ -135,13 +150,8 @@ func (p *Pool) started() {
 	var j job
 	var accepted *wait.Waiter[job]
 	if p.waking == 0 && p.backlog.Len() > 0 {
-		if next = p.idle.popFront(); next != nil {
+		if next = p.wakeIdleLocked(); next != nil {
 			j, accepted, _ = p.takeLocked()
-			p.waking++
-			p.busy++
-			if p.timerArmed {
-				p.tuneTimerLocked()
-			}
 		} else if p.workers < p.ceilingLocked() {
 			j, accepted, _ = p.takeLocked()
 			p.startLocked(j)
