@@ -181,14 +181,9 @@ func splitMessage(msg []byte) (head, pdu, vbl []byte, err error) {
 		return nil, nil, nil, errMalformed
 	}
 	body := msg[hdr:]
-	// version, community
-	off := 0
-	for range 2 {
-		_, n, ok := readTLV(body[off:])
-		if !ok {
-			return nil, nil, nil, errMalformed
-		}
-		off += n
+	off, ok := skipTLVs(body, 2) // version, community
+	if !ok {
+		return nil, nil, nil, errMalformed
 	}
 	head = body[:off]
 	hdr, n, ok = readTLV(body[off:])
@@ -196,14 +191,8 @@ func splitMessage(msg []byte) (head, pdu, vbl []byte, err error) {
 		return nil, nil, nil, errMalformed
 	}
 	p := body[off+hdr : off+n]
-	// request ID, error status, error index
-	off = 0
-	for range 3 {
-		_, n, ok := readTLV(p[off:])
-		if !ok {
-			return nil, nil, nil, errMalformed
-		}
-		off += n
+	if off, ok = skipTLVs(p, 3); !ok { // request ID, error status, error index
+		return nil, nil, nil, errMalformed
 	}
 	pdu = p[:off]
 	hdr, n, ok = readTLV(p[off:])
@@ -211,6 +200,19 @@ func splitMessage(msg []byte) (head, pdu, vbl []byte, err error) {
 		return nil, nil, nil, errMalformed
 	}
 	return head, pdu, p[off+hdr : off+n], nil
+}
+
+// skipTLVs returns the length of the first k whole BER elements of b, or
+// ok false if b does not start with k of them.
+func skipTLVs(b []byte, k int) (off int, ok bool) {
+	for range k {
+		_, n, ok := readTLV(b[off:])
+		if !ok {
+			return 0, false
+		}
+		off += n
+	}
+	return off, true
 }
 
 // appendLength appends the BER length n as gosnmp writes it: one byte up
