@@ -4,6 +4,8 @@ import (
 	"context"
 	"iter"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/lullgo/lull/internal/wait"
 )
@@ -11,43 +13,80 @@ import (
 // core is the blocking machinery that Queue and Priority share; they differ
 // only in the store that orders the buffered items.
 //
-// Every operation completes under mu, and it completes the operations of the
-// waiters it unblocks too: a Put that finds a parked getter hands its item to
-// that getter directly, and a Get that frees room moves the item of the
-// longest-waiting putter into the store. So a waiter that wakes up has
-// nothing left to do but return, and two invariants hold whenever mu is free:
+// A Put or Get that does not have to wait takes no lock of core's: it pushes
+// to or pops from the store, which is safe for concurrent use (lock-free, for
+// Queue), and is done, unless someone waits. Waiting goes through mu: a Put
+// that finds the store full, or a Get that finds it empty, takes mu, counts
+// itself among the putters or getters, tries the store once more, and only
+// then parks in their list. A Put that pushed, or a Get that popped, checks the other
+// side's count and, if a waiter is counted, takes mu and settles: it hands
+// the buffered items to the parked getters and moves the items of the parked
+// putters into the room that was made, each list first come, first served,
+// and completes their operations for them.
 //
-//   - getters are parked only while the store is empty;
-//   - putters are parked only while the store is full.
+// No wake-up is lost. Counting and then retrying, against pushing (or
+// popping) and then checking the count, with sequentially consistent atomics
+// on both sides: either the waiter's retry sees the item (or room), or the
+// pusher (or popper) sees the waiter and settles. A waiter that wakes up has
+// nothing left to do but return, so cancellation is exact: a waiter whose
+// ctx ends either finds its operation already done, and reports success, or
+// removes itself from its list under mu, and the queue is as if it had never
+// been called.
 //
-// They make the queue fair (no newcomer can overtake a parked waiter: it
-// finds the store empty or full as well, and parks behind it) and make
-// cancellation exact: a waiter whose ctx ends either finds its operation
-// already done, and reports success, or removes itself from its wait list, and
-// the queue is as if it had never been called.
+// Parked waiters are served in the order they came. A newcomer that finds an
+// item (or room) takes it without a look at the waiters, which saves every
+// Put and Get a lock and keeps a busy queue from turning into a convoy of
+// parks and wake-ups; but it could in principle keep a parked waiter from its
+// turn forever. So, as sync.Mutex does, once the longest-parked waiter of a
+// list has waited over starveAfter and finds its turn taken, the list is
+// starving: newcomers of its side park behind it instead, until the list is
+// empty.
 type core[T any] struct {
-	mu      sync.Mutex
-	items   store[T]
-	cap     int
-	fifo    bool // items leave in the order they came, so bulk takes keep order
-	closed  bool
-	getters wait.List[T]
-	putters wait.List[T]
-	done    chan struct{} // closed once closed && items.Len() == 0 (checkDone)
-	isDone  bool          // reports whether done was closed
-	waiters sync.Pool     // of *wait.Waiter[T], so that waiting allocates nothing in steady state
+	items store[T]
+	cap   int
+	fifo  bool // items leave in the order they came, so bulk takes keep order
+
+	// The parked getters and putters. Their counts and starving flags are
+	// read by every operation and written only as goroutines park and
+	// leave.
+	getters, putters waiters[T]
+	isClosed         atomic.Bool // closed, for the fast paths
+	_                [cacheLine]byte
+
+	mu     sync.Mutex
+	closed bool
+	done   chan struct{} // closed once closed and the store is empty (settle)
+	isDone bool          // reports whether done was closed
+	pool   sync.Pool     // of *wait.Waiter[T], so that waiting allocates nothing in steady state
 
 	// onPark, if set (by tests only), is called with mu held each time a
 	// goroutine parks, so tests can tell that it is blocked without sleeping.
 	onPark func()
 }
 
+// starveAfter is how long the longest-parked waiter of a list may wait, and
+// then find its turn taken by a newcomer, before its list starves (see core).
+// It is sync.Mutex's threshold. Tests set it to 0.
+var starveAfter = time.Millisecond
+
 func (q *core[T]) init(capacity int, items store[T], fifo bool) {
 	q.items = items
 	q.fifo = fifo
 	q.cap = capacity
 	q.done = make(chan struct{})
-	q.waiters.New = func() any { return wait.New[T]() }
+	q.pool.New = func() any { return wait.New[T]() }
+}
+
+// ctxDone returns ctx.Err() if ctx is already done.
+func ctxDone(ctx context.Context, done <-chan struct{}) error {
+	if done != nil {
+		select {
+		case <-done:
+			return ctx.Err()
+		default:
+		}
+	}
+	return nil
 }
 
 // Put adds v to q, blocking while q is full. It returns nil once v is in q,
@@ -56,20 +95,30 @@ func (q *core[T]) init(capacity int, items store[T], fifo bool) {
 // order they started. Put is safe for concurrent use.
 func (q *core[T]) Put(ctx context.Context, v T) error {
 	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			return ctx.Err()
-		default:
+	if err := ctxDone(ctx, done); err != nil {
+		return err
+	}
+	if !q.putters.starving.Load() {
+		if err := q.tryPush(v); err != ErrFull {
+			return err
 		}
 	}
 	q.mu.Lock()
-	if woken, err := q.putLocked(v); err != ErrFull {
-		q.mu.Unlock()
-		if woken != nil {
-			woken.Signal()
+	q.putters.n.Add(1)
+	if q.putters.list.Len() == 0 {
+		switch q.items.push(v) {
+		case pushOK:
+			q.putters.n.Add(-1)
+			if q.getters.n.Load() != 0 {
+				q.settle()
+			}
+			q.mu.Unlock()
+			return nil
+		case pushClosed:
+			q.putters.n.Add(-1)
+			q.mu.Unlock()
+			return ErrClosed
 		}
-		return err
 	}
 	w := q.park(&q.putters)
 	w.Item = v
@@ -77,42 +126,54 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 	err := q.await(w, &q.putters, done, ctx)
 	if err == nil {
 		// The getter that moved v into the store is done with w.
-		q.waiters.Put(w)
+		q.pool.Put(w)
 	}
 	return err
 }
 
 // TryPut adds v to q if there is room, without blocking. It returns nil if v
 // was added, [ErrFull] if q holds Cap items, or [ErrClosed] if q is closed.
-// TryPut is safe for concurrent use.
+// While parked Puts starve (see core), their room is theirs: TryPut returns
+// ErrFull. TryPut is safe for concurrent use.
 func (q *core[T]) TryPut(v T) error {
-	q.mu.Lock()
-	woken, err := q.putLocked(v)
-	q.mu.Unlock()
-	if woken != nil {
-		woken.Signal()
+	if q.putters.starving.Load() {
+		if q.isClosed.Load() {
+			return ErrClosed
+		}
+		return ErrFull
 	}
-	return err
+	return q.tryPush(v)
 }
 
-// putLocked adds v without waiting, or returns ErrFull. If it handed v to a
-// parked getter, it returns that getter, for the caller to Signal once q.mu
-// is released. q.mu is held.
-func (q *core[T]) putLocked(v T) (*wait.Waiter[T], error) {
-	if q.closed {
-		return nil, ErrClosed
+// tryPush pushes v without waiting, and settles if a getter waits.
+func (q *core[T]) tryPush(v T) error {
+	switch q.items.push(v) {
+	case pushOK:
+		q.pushed()
+		return nil
+	case pushClosed:
+		return ErrClosed
 	}
-	if w := q.getters.PopFront(); w != nil {
-		// A getter is parked, so the store is empty: hand v to it directly.
-		w.Item = v
-		w.State = wait.Served
-		return w, nil
+	return ErrFull
+}
+
+// pushed settles after a push outside mu, if a getter waits.
+func (q *core[T]) pushed() {
+	if q.getters.n.Load() != 0 {
+		q.mu.Lock()
+		q.settle()
+		q.mu.Unlock()
 	}
-	if q.items.Len() < q.cap {
-		q.items.Push(v)
-		return nil, nil
+}
+
+// popped settles after a pop outside mu, if a putter waits or q is closed
+// (and may be empty now).
+func (q *core[T]) popped() {
+	if q.putters.n.Load() != 0 || q.isClosed.Load() {
+		q.mu.Lock()
+		q.settle()
+		q.mu.Unlock()
 	}
-	return nil, ErrFull
 }
 
 // Get removes and returns the next item of q, blocking while q is empty.
@@ -122,28 +183,39 @@ func (q *core[T]) putLocked(v T) (*wait.Waiter[T], error) {
 func (q *core[T]) Get(ctx context.Context) (T, error) {
 	var zero T
 	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			return zero, ctx.Err()
-		default:
+	if err := ctxDone(ctx, done); err != nil {
+		return zero, err
+	}
+	if !q.getters.starving.Load() {
+		if v, ok := q.items.pop(); ok {
+			q.popped()
+			return v, nil
 		}
 	}
 	q.mu.Lock()
-	if v, woken, err := q.getLocked(); err != ErrEmpty {
-		q.mu.Unlock()
-		if woken != nil {
-			woken.Signal()
-		}
-		return v, err
-	}
-	return q.parkGet(ctx, done)
+	return q.getSlow(ctx, done)
 }
 
-// parkGet waits for an item as a parked getter. q.mu is held on entry (the
-// store is empty and q is open) and released.
-func (q *core[T]) parkGet(ctx context.Context, done <-chan struct{}) (T, error) {
+// getSlow takes an item as a getter that found none: it counts itself, tries
+// once more, and parks. q.mu is held on entry and released.
+func (q *core[T]) getSlow(ctx context.Context, done <-chan struct{}) (T, error) {
 	var zero T
+	q.getters.n.Add(1)
+	if q.getters.list.Len() == 0 {
+		if v, ok := q.items.pop(); ok {
+			q.getters.n.Add(-1)
+			if q.putters.n.Load() != 0 || q.closed {
+				q.settle()
+			}
+			q.mu.Unlock()
+			return v, nil
+		}
+		if q.closed && q.items.empty() {
+			q.getters.n.Add(-1)
+			q.mu.Unlock()
+			return zero, ErrClosed
+		}
+	}
 	w := q.park(&q.getters)
 	q.mu.Unlock()
 	if err := q.await(w, &q.getters, done, ctx); err != nil {
@@ -151,68 +223,113 @@ func (q *core[T]) parkGet(ctx context.Context, done <-chan struct{}) (T, error) 
 	}
 	v := w.Item
 	w.Item = zero
-	q.waiters.Put(w)
+	q.pool.Put(w)
 	return v, nil
 }
 
 // TryGet removes and returns the next item of q without blocking. It returns
 // [ErrEmpty] if q holds no item, or [ErrClosed] if q is closed and empty.
-// TryGet is safe for concurrent use.
+// While parked Gets starve (see core), the items are theirs: TryGet returns
+// ErrEmpty. TryGet is safe for concurrent use.
 func (q *core[T]) TryGet() (T, error) {
-	q.mu.Lock()
-	v, woken, err := q.getLocked()
-	q.mu.Unlock()
-	if woken != nil {
-		woken.Signal()
-	}
-	return v, err
-}
-
-// getLocked takes the next item without waiting, or returns ErrEmpty. The
-// room it makes goes to the longest-waiting putter, whose item it moves in:
-// it returns that putter, for the caller to Signal once q.mu is released.
-// q.mu is held.
-func (q *core[T]) getLocked() (T, *wait.Waiter[T], error) {
 	var zero T
-	if q.items.Len() == 0 {
-		if q.closed {
-			return zero, nil, ErrClosed
+	if !q.getters.starving.Load() {
+		if v, ok := q.items.pop(); ok {
+			q.popped()
+			return v, nil
 		}
-		return zero, nil, ErrEmpty
 	}
-	v := q.items.Pop()
-	if w := q.putters.PopFront(); w != nil {
-		q.items.Push(w.Item)
-		w.Item = zero
-		w.State = wait.Served
-		return v, w, nil
+	// isClosed is set after the store is closed: empty is exact then.
+	if q.isClosed.Load() && q.items.empty() {
+		return zero, ErrClosed
 	}
-	q.checkDone()
-	return v, nil, nil
+	return zero, ErrEmpty
 }
 
-// refill restores the invariants after items left the store: the room they
-// made goes to the longest-waiting putters, and a closed queue that is now
-// empty closes done. q.mu is held.
-func (q *core[T]) refill() {
+// settle completes what the waiters wait for: it hands buffered items to the
+// parked getters and moves the items of parked putters into the store, each
+// in the order they parked, until neither can go on. It marks a list starving
+// if its first waiter has waited too long and still cannot be served, and
+// ends the wait of every getter once q is closed and empty. q.mu is held.
+func (q *core[T]) settle() {
 	var zero T
-	for q.items.Len() < q.cap {
-		w := q.putters.PopFront()
-		if w == nil {
-			break
+	for moved := true; moved; {
+		moved = false
+		for w := q.getters.list.Front(); w != nil; w = q.getters.list.Front() {
+			v, ok := q.items.pop()
+			if !ok {
+				q.getters.missed(w)
+				break
+			}
+			w.Item = v
+			q.getters.serve(w)
+			moved = true
 		}
-		q.items.Push(w.Item)
-		w.Item = zero
-		w.Wake(wait.Served)
+		for w := q.putters.list.Front(); w != nil; w = q.putters.list.Front() {
+			if q.items.push(w.Item) != pushOK {
+				q.putters.missed(w)
+				break
+			}
+			w.Item = zero
+			q.putters.serve(w)
+			moved = true
+		}
 	}
-	q.checkDone()
+	q.getters.unstarve()
+	q.putters.unstarve()
+	if q.closed && q.items.empty() {
+		// No item is left or on its way: no getter will ever be served.
+		q.getters.closeAll()
+		if !q.isDone {
+			q.isDone = true
+			close(q.done)
+		}
+	}
 }
 
-// checkDone closes done if q is closed and empty. q.mu is held.
-func (q *core[T]) checkDone() {
-	if q.closed && q.items.Len() == 0 && !q.isDone {
-		q.isDone = true
-		close(q.done)
+// waiters is one side's parked waiters: a list, its length for the fast
+// paths (it counts, too, a goroutine about to park, see core), and whether
+// the side starves. Its methods are called with the core's mu held.
+type waiters[T any] struct {
+	list     wait.List[T]
+	n        atomic.Int32
+	starving atomic.Bool
+}
+
+// serve ends the wait of w, the first waiter, whose operation took place.
+func (s *waiters[T]) serve(w *wait.Waiter[T]) {
+	s.list.PopFront()
+	s.n.Add(-1)
+	w.Wake(wait.Served)
+}
+
+// missed records that the first waiter w could not be served: if it waited
+// too long, newcomers must queue behind the side's waiters.
+func (s *waiters[T]) missed(w *wait.Waiter[T]) {
+	if time.Since(w.Parked) > starveAfter {
+		s.starving.Store(true)
+	}
+}
+
+// leave takes w, whose ctx ended, out of the list.
+func (s *waiters[T]) leave(w *wait.Waiter[T]) {
+	s.list.Remove(w)
+	s.n.Add(-1)
+	s.unstarve()
+}
+
+// unstarve ends the starving of an empty list.
+func (s *waiters[T]) unstarve() {
+	if s.list.Len() == 0 && s.starving.Load() {
+		s.starving.Store(false)
+	}
+}
+
+// closeAll ends every wait with the news that q closed.
+func (s *waiters[T]) closeAll() {
+	for w := s.list.PopFront(); w != nil; w = s.list.PopFront() {
+		s.n.Add(-1)
+		w.Wake(wait.Closing)
 	}
 }
 
@@ -227,43 +344,48 @@ func (q *core[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 		panic("queue: GetBatch with max < 1")
 	}
 	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			return dst, ctx.Err()
-		default:
+	if err := ctxDone(ctx, done); err != nil {
+		return dst, err
+	}
+	if !q.getters.starving.Load() {
+		if dst, n := q.take(dst, max); n > 0 {
+			return dst, nil
 		}
 	}
 	q.mu.Lock()
-	if q.items.Len() == 0 {
-		if q.closed {
-			q.mu.Unlock()
-			return dst, ErrClosed
-		}
-		v, err := q.parkGet(ctx, done)
-		if err != nil {
-			return dst, err
-		}
-		dst = append(dst, v)
-		if max--; max == 0 {
-			return dst, nil
-		}
-		q.mu.Lock()
+	v, err := q.getSlow(ctx, done)
+	if err != nil {
+		return dst, err
 	}
-	for max > 0 && q.items.Len() > 0 {
-		k := min(q.items.Len(), max)
-		if q.putters.Len() > 0 && !q.fifo {
+	dst = append(dst, v)
+	if max > 1 && !q.getters.starving.Load() {
+		dst, _ = q.take(dst, max-1)
+	}
+	return dst, nil
+}
+
+// take pops up to max items into dst without waiting, settling after each
+// bulk pop, so that it also takes the items of parked putters that its pops
+// made room for. It returns dst and how many items it took.
+func (q *core[T]) take(dst []T, max int) ([]T, int) {
+	n := 0
+	for n < max {
+		k := max - n
+		if !q.fifo && q.putters.n.Load() != 0 {
 			// The items of parked putters enter as room is made; in a
 			// Priority one of them may come before the next buffered
 			// item, so take one at a time, as Gets would.
 			k = 1
 		}
-		dst = q.items.PopTo(dst, k)
-		max -= k
-		q.refill()
+		var got int
+		dst, got = q.items.popTo(dst, k)
+		if got == 0 {
+			break
+		}
+		n += got
+		q.popped()
 	}
-	q.mu.Unlock()
-	return dst, nil
+	return dst, n
 }
 
 // All returns an iterator that yields the items of q as Get returns them,
@@ -292,16 +414,12 @@ func (q *core[T]) Close() {
 	if q.closed {
 		return
 	}
+	// The store first: once isClosed is seen, no push can succeed.
+	q.items.close()
 	q.closed = true
-	// Parked getters imply an empty store and parked putters a full one, so
-	// each list gets the same news: the operation will never happen.
-	for w := q.getters.PopFront(); w != nil; w = q.getters.PopFront() {
-		w.Wake(wait.Closing)
-	}
-	for w := q.putters.PopFront(); w != nil; w = q.putters.PopFront() {
-		w.Wake(wait.Closing)
-	}
-	q.checkDone()
+	q.isClosed.Store(true)
+	q.putters.closeAll()
+	q.settle()
 }
 
 // Drain removes all buffered items from q and returns them in the order Get
@@ -310,24 +428,26 @@ func (q *core[T]) Close() {
 func (q *core[T]) Drain() []T {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n := q.items.Len()
-	if n == 0 {
-		return nil
+	var out []T
+	for {
+		n := q.items.len()
+		if n == 0 {
+			break
+		}
+		var got int
+		if out, got = q.items.popTo(out, n); got == 0 {
+			break // the rest are on their way in: not buffered yet
+		}
 	}
-	out := q.items.PopTo(make([]T, 0, n), n)
 	// What parked putters now bring came after the drained items: it
 	// stays for the next Get.
-	q.refill()
+	q.settle()
 	return out
 }
 
 // Len returns the number of items buffered in q. Items handed directly
 // to a blocked Get are not counted: they are no longer in q.
-func (q *core[T]) Len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.items.Len()
-}
+func (q *core[T]) Len() int { return q.items.len() }
 
 // Cap returns the capacity of q: the most items it buffers at once.
 func (q *core[T]) Cap() int { return q.cap }
@@ -336,10 +456,11 @@ func (q *core[T]) Cap() int { return q.cap }
 // every Get returns [ErrClosed]. It is never closed while q is open.
 func (q *core[T]) Done() <-chan struct{} { return q.done }
 
-// park appends a fresh waiter to l. q.mu is held.
-func (q *core[T]) park(l *wait.List[T]) *wait.Waiter[T] {
-	w := q.waiters.Get().(*wait.Waiter[T])
-	l.PushBack(w)
+// park appends a fresh waiter to s. q.mu is held.
+func (q *core[T]) park(s *waiters[T]) *wait.Waiter[T] {
+	w := q.pool.Get().(*wait.Waiter[T])
+	w.Parked = time.Now()
+	s.list.PushBack(w)
 	if q.onPark != nil {
 		q.onPark()
 	}
@@ -350,7 +471,7 @@ func (q *core[T]) park(l *wait.List[T]) *wait.Waiter[T] {
 // operation took place, ErrClosed if the queue closed first, or ctx.Err().
 // On success the caller recycles w (a getter first reads its item); on error
 // await has recycled it.
-func (q *core[T]) await(w *wait.Waiter[T], l *wait.List[T], done <-chan struct{}, ctx context.Context) error {
+func (q *core[T]) await(w *wait.Waiter[T], s *waiters[T], done <-chan struct{}, ctx context.Context) error {
 	select {
 	case <-w.Ready:
 	case <-done:
@@ -358,9 +479,9 @@ func (q *core[T]) await(w *wait.Waiter[T], l *wait.List[T], done <-chan struct{}
 		if w.State == wait.Waiting {
 			// Nobody completed the operation yet, and nobody can now
 			// that w leaves the list: the queue is as if w never came.
-			l.Remove(w)
+			s.leave(w)
 			q.mu.Unlock()
-			q.waiters.Put(w)
+			q.pool.Put(w)
 			return ctx.Err()
 		}
 		// The operation completed (or the queue closed) before the
@@ -370,7 +491,7 @@ func (q *core[T]) await(w *wait.Waiter[T], l *wait.List[T], done <-chan struct{}
 		<-w.Ready
 	}
 	if w.State == wait.Closing {
-		q.waiters.Put(w)
+		q.pool.Put(w)
 		return ErrClosed
 	}
 	return nil

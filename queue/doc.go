@@ -11,8 +11,13 @@
 //   - Every blocking call takes a [context.Context] and returns ctx.Err()
 //     (unwrapped) when it is done first. A call that returns an error did
 //     nothing: a failed Put added no item, a failed Get took none.
+//   - A Put or Get that need not wait takes no lock: Queue's buffer is a
+//     lock-free ring, and only waiting goes through a mutex.
 //   - Blocked producers, and blocked consumers, are served first come, first
-//     served, so none starves under load.
+//     served. A newcomer that finds room or an item takes it without queueing
+//     behind them; but once a blocked call has waited a millisecond and finds
+//     its turn taken, newcomers queue behind the blocked ones until they are
+//     served (as [sync.Mutex] does), so none starves under load.
 //
 // # Shutdown
 //
@@ -31,6 +36,6 @@
 //
 // Put and Get wait; TryPut and TryGet never do and say why they failed
 // ([ErrFull], [ErrEmpty], [ErrClosed]). GetBatch waits for one item, then
-// takes what else is buffered, which moves items several times faster than
-// one Get each when a consumer can work in batches.
+// takes what else is buffered with one atomic claim, which moves items
+// several times faster than one Get each when a consumer can work in batches.
 package queue

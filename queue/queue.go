@@ -1,7 +1,5 @@
 package queue
 
-import "github.com/lullgo/lull/internal/ring"
-
 // Queue is a bounded first-in, first-out queue of items of type T. Items
 // leave in the order their Puts succeeded. Create one with [New]; the zero
 // value is not usable. All methods are safe for concurrent use.
@@ -9,15 +7,15 @@ type Queue[T any] struct {
 	core[T]
 }
 
-// New returns an empty Queue that holds at most capacity items. Its buffer
-// grows on demand up to capacity, so a large, mostly empty queue stays
-// small. New panics if capacity < 1.
+// New returns an empty Queue that holds at most capacity items. Like a
+// buffered channel, it allocates its buffer of capacity slots at once. New
+// panics if capacity < 1.
 func New[T any](capacity int) *Queue[T] {
 	if capacity < 1 {
 		panic("queue: New with capacity < 1")
 	}
 	q := new(Queue[T])
-	q.init(capacity, ring.New[T](capacity), true)
+	q.init(capacity, newRing[T](capacity), true)
 	return q
 }
 
@@ -44,6 +42,6 @@ func NewPriority[T any](capacity int, less func(a, b T) bool) *Priority[T] {
 		panic("queue: NewPriority with nil less")
 	}
 	q := new(Priority[T])
-	q.init(capacity, &heap[T]{less: less}, false)
+	q.init(capacity, &lockedHeap[T]{h: heap[T]{less: less}, cap: capacity}, false)
 	return q
 }

@@ -1,13 +1,83 @@
 package queue
 
-// store holds the buffered items of a queue in the order Get takes them.
-// It is not safe for concurrent use; core guards it with its mutex.
-// [ring.Ring] is the FIFO store, heap the priority one.
+import "sync"
+
+// store holds the buffered items of a queue in the order Get takes them. It
+// is safe for concurrent use, and each method is atomic: core's fast paths
+// call it without holding core's mutex. [ring] is the FIFO store, and
+// lockedHeap the priority one.
 type store[T any] interface {
-	Push(v T)
-	Pop() T
-	PopTo(dst []T, n int) []T // appends the next n <= Len() items to dst
-	Len() int
+	push(v T) pushResult
+	pop() (T, bool)                    // false if no item can be taken now
+	popTo(dst []T, max int) ([]T, int) // appends up to max items, returns how many
+	len() int
+	empty() bool // exact once closed: no item is in or on its way in
+	close()      // every later push returns pushClosed
+}
+
+// pushResult is the outcome of a store's push.
+type pushResult uint8
+
+const (
+	pushOK pushResult = iota
+	pushFull
+	pushClosed
+)
+
+// lockedHeap is the priority store: a heap behind a mutex of its own, which
+// it holds only for the heap operation itself.
+type lockedHeap[T any] struct {
+	mu     sync.Mutex
+	h      heap[T]
+	cap    int
+	closed bool
+}
+
+func (l *lockedHeap[T]) push(v T) pushResult {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.closed:
+		return pushClosed
+	case l.h.Len() == l.cap:
+		return pushFull
+	}
+	l.h.Push(v)
+	return pushOK
+}
+
+func (l *lockedHeap[T]) pop() (T, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.h.Len() == 0 {
+		var zero T
+		return zero, false
+	}
+	return l.h.Pop(), true
+}
+
+func (l *lockedHeap[T]) popTo(dst []T, max int) ([]T, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := min(max, l.h.Len())
+	for range n {
+		dst = append(dst, l.h.Pop())
+	}
+	return dst, n
+}
+
+func (l *lockedHeap[T]) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.h.Len()
+}
+
+func (l *lockedHeap[T]) empty() bool { return l.len() == 0 }
+
+func (l *lockedHeap[T]) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
 }
 
 // entry is an item of a heap with the order in which it was pushed, which
@@ -22,7 +92,7 @@ type entry[T any] struct {
 type heap[T any] struct {
 	items []entry[T]
 	less  func(a, b T) bool
-	seq   uint64 // sequence number of the next push; a plain field, guarded by core's mutex
+	seq   uint64 // sequence number of the next push
 }
 
 func (h *heap[T]) Len() int { return len(h.items) }
@@ -52,13 +122,6 @@ func (h *heap[T]) Push(v T) {
 		h.items[i], h.items[parent] = h.items[parent], h.items[i]
 		i = parent
 	}
-}
-
-func (h *heap[T]) PopTo(dst []T, n int) []T {
-	for range n {
-		dst = append(dst, h.Pop())
-	}
-	return dst
 }
 
 func (h *heap[T]) Pop() T {

@@ -3,6 +3,8 @@
 // owners guard waiters and lists with their own mutex.
 package wait
 
+import "time"
+
 // A Waiter is a goroutine parked until another one completes its operation.
 // The completing goroutine, holding the owner's mutex, sets Item and calls
 // Wake; the parked one blocks on Ready and on its ctx, never on a timer, so it
@@ -11,6 +13,10 @@ type Waiter[T any] struct {
 	Ready chan struct{} // capacity 1: Wake never blocks
 	Item  T             // what the waiter brings, or what it is handed
 	State State
+	// Parked is when the waiter parked, for its owner to tell how long it
+	// has waited (the queue's starvation check). Reading the clock arms no
+	// timer.
+	Parked time.Time
 
 	prev, next *Waiter[T]
 }
@@ -90,3 +96,6 @@ func (l *List[T]) PopFront() *Waiter[T] {
 	}
 	return w
 }
+
+// Front returns the longest waiting waiter, leaving it in l, or nil.
+func (l *List[T]) Front() *Waiter[T] { return l.head }
