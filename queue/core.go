@@ -18,11 +18,11 @@ import (
 // Queue), and is done, unless someone waits. Waiting goes through mu: a Put
 // that finds the store full, or a Get that finds it empty, takes mu, counts
 // itself among the putters or getters, tries the store once more, and only
-// then parks in their list. A Put that pushed, or a Get that popped, checks the other
-// side's count and, if a waiter is counted, takes mu and settles: it hands
-// the buffered items to the parked getters and moves the items of the parked
-// putters into the room that was made, each list first come, first served,
-// and completes their operations for them.
+// then parks in their list. A Put that pushed, or a Get that popped, checks
+// the other side's count and, if a waiter is counted, takes mu and settles:
+// it hands the buffered items to the parked getters and moves the items of
+// the parked putters into the room that was made, each list first come,
+// first served, and completes their operations for them.
 //
 // No wake-up is lost. Counting and then retrying, against pushing (or
 // popping) and then checking the count, with sequentially consistent atomics

@@ -1,6 +1,6 @@
-// Package ring provides the bounded circular buffer that lull's queue and
-// pool keep their backlog in. It is not safe for concurrent use: its owners
-// guard it with their own mutex.
+// Package ring provides the bounded circular buffer that lull's pool keeps
+// its backlog in. It is not safe for concurrent use: its owner guards it
+// with its own mutex. (The queue package has a lock-free ring of its own.)
 package ring
 
 // Ring is a FIFO buffer that grows by doubling, from 16 slots up to its
