@@ -3,177 +3,28 @@ package queue
 import (
 	"context"
 	"iter"
-	"sync"
-	"sync/atomic"
-	"time"
 
-	"github.com/lullgo/lull/internal/wait"
+	"github.com/lullgo/lull/internal/qcore"
 )
 
-// core is the blocking machinery that Queue and Priority share; they differ
-// only in the store that orders the buffered items.
-//
-// A Put or Get that does not have to wait takes no lock of core's: it pushes
-// to or pops from the store, which is safe for concurrent use (lock-free, for
-// Queue), and is done, unless someone waits. Waiting goes through mu: a Put
-// that finds the store full, or a Get that finds it empty, takes mu, counts
-// itself among the putters or getters, tries the store once more, and only
-// then parks in their list. A Put that pushed, or a Get that popped, checks
-// the other side's count and, if a waiter is counted, takes mu and settles:
-// it hands the buffered items to the parked getters and moves the items of
-// the parked putters into the room that was made, each list first come,
-// first served, and completes their operations for them.
-//
-// No wake-up is lost. Counting and then retrying, against pushing (or
-// popping) and then checking the count, with sequentially consistent atomics
-// on both sides: either the waiter's retry sees the item (or room), or the
-// pusher (or popper) sees the waiter and settles. A waiter that wakes up has
-// nothing left to do but return, so cancellation is exact: a waiter whose
-// ctx ends either finds its operation already done, and reports success, or
-// removes itself from its list under mu, and the queue is as if it had never
-// been called.
-//
-// Parked waiters are served in the order they came. A newcomer that finds an
-// item (or room) takes it without a look at the waiters, which saves every
-// Put and Get a lock and keeps a busy queue from turning into a convoy of
-// parks and wake-ups; but it could in principle keep a parked waiter from its
-// turn forever. So, as sync.Mutex does, once the longest-parked waiter of a
-// list has waited over starveAfter and finds its turn taken, the list is
-// starving: newcomers of its side park behind it instead, until the list is
-// empty.
-type core[T any] struct {
-	items store[T]
-	cap   int
-	fifo  bool // items leave in the order they came, so bulk takes keep order
-
-	// The parked getters and putters. Their counts and starving flags are
-	// read by every operation and written only as goroutines park and
-	// leave.
-	getters, putters waiters[T]
-	isClosed         atomic.Bool // closed, for the fast paths
-	_                [cacheLine]byte
-
-	mu     sync.Mutex
-	closed bool
-	done   chan struct{} // closed once closed and the store is empty (settle)
-	isDone bool          // reports whether done was closed
-	pool   sync.Pool     // of *wait.Waiter[T], so that waiting allocates nothing in steady state
-
-	// onPark, if set (by tests only), is called with mu held each time a
-	// goroutine parks, so tests can tell that it is blocked without sleeping.
-	onPark func()
-}
-
-// starveAfter is how long the longest-parked waiter of a list may wait, and
-// then find its turn taken by a newcomer, before its list starves (see core).
-// It is sync.Mutex's threshold. Tests set it to 0.
-var starveAfter = time.Millisecond
-
-func (q *core[T]) init(capacity int, items store[T], fifo bool) {
-	q.items = items
-	q.fifo = fifo
-	q.cap = capacity
-	q.done = make(chan struct{})
-	q.pool.New = func() any { return wait.New[T]() }
-}
-
-// ctxDone returns ctx.Err() if ctx is already done.
-func ctxDone(ctx context.Context, done <-chan struct{}) error {
-	if done != nil {
-		select {
-		case <-done:
-			return ctx.Err()
-		default:
-		}
-	}
-	return nil
-}
+// core holds the methods that Queue and Priority share: it hands each to the
+// blocking machinery in internal/qcore, which lull's pool uses too.
+type core[T any] struct{ c *qcore.Core[T] }
 
 // Put adds v to q, blocking while q is full. It returns nil once v is in q,
 // ctx.Err() if ctx is done first (v was not added), or [ErrClosed] if q is or
 // becomes closed before v could be added. Blocked Puts are served in the
 // order they started. Put is safe for concurrent use.
 func (q *core[T]) Put(ctx context.Context, v T) error {
-	done := ctx.Done()
-	if err := ctxDone(ctx, done); err != nil {
-		return err
-	}
-	if !q.putters.starving.Load() {
-		if err := q.tryPush(v); err != ErrFull {
-			return err
-		}
-	}
-	q.mu.Lock()
-	q.putters.n.Add(1)
-	if q.putters.list.Len() == 0 {
-		switch q.items.push(v) {
-		case pushOK:
-			q.putters.n.Add(-1)
-			if q.getters.n.Load() != 0 {
-				q.settle()
-			}
-			q.mu.Unlock()
-			return nil
-		case pushClosed:
-			q.putters.n.Add(-1)
-			q.mu.Unlock()
-			return ErrClosed
-		}
-	}
-	w := q.park(&q.putters)
-	w.Item = v
-	q.mu.Unlock()
-	err := q.await(w, &q.putters, done, ctx)
-	if err == nil {
-		// The getter that moved v into the store is done with w.
-		q.pool.Put(w)
-	}
-	return err
+	return q.c.Put(ctx, v)
 }
 
 // TryPut adds v to q if there is room, without blocking. It returns nil if v
 // was added, [ErrFull] if q holds Cap items, or [ErrClosed] if q is closed.
-// While parked Puts starve (see core), their room is theirs: TryPut returns
+// While parked Puts starve (see the package doc), their room is theirs: TryPut returns
 // ErrFull. TryPut is safe for concurrent use.
 func (q *core[T]) TryPut(v T) error {
-	if q.putters.starving.Load() {
-		if q.isClosed.Load() {
-			return ErrClosed
-		}
-		return ErrFull
-	}
-	return q.tryPush(v)
-}
-
-// tryPush pushes v without waiting, and settles if a getter waits.
-func (q *core[T]) tryPush(v T) error {
-	switch q.items.push(v) {
-	case pushOK:
-		q.pushed()
-		return nil
-	case pushClosed:
-		return ErrClosed
-	}
-	return ErrFull
-}
-
-// pushed settles after a push outside mu, if a getter waits.
-func (q *core[T]) pushed() {
-	if q.getters.n.Load() != 0 {
-		q.mu.Lock()
-		q.settle()
-		q.mu.Unlock()
-	}
-}
-
-// popped settles after a pop outside mu, if a putter waits or q is closed
-// (and may be empty now).
-func (q *core[T]) popped() {
-	if q.putters.n.Load() != 0 || q.isClosed.Load() {
-		q.mu.Lock()
-		q.settle()
-		q.mu.Unlock()
-	}
+	return q.c.TryPut(v)
 }
 
 // Get removes and returns the next item of q, blocking while q is empty.
@@ -181,156 +32,15 @@ func (q *core[T]) popped() {
 // and empty; after an error, nothing was taken. Blocked Gets are served in the
 // order they started. Get is safe for concurrent use.
 func (q *core[T]) Get(ctx context.Context) (T, error) {
-	var zero T
-	done := ctx.Done()
-	if err := ctxDone(ctx, done); err != nil {
-		return zero, err
-	}
-	if !q.getters.starving.Load() {
-		if v, ok := q.items.pop(); ok {
-			q.popped()
-			return v, nil
-		}
-	}
-	q.mu.Lock()
-	return q.getSlow(ctx, done)
-}
-
-// getSlow takes an item as a getter that found none: it counts itself, tries
-// once more, and parks. q.mu is held on entry and released.
-func (q *core[T]) getSlow(ctx context.Context, done <-chan struct{}) (T, error) {
-	var zero T
-	q.getters.n.Add(1)
-	if q.getters.list.Len() == 0 {
-		if v, ok := q.items.pop(); ok {
-			q.getters.n.Add(-1)
-			if q.putters.n.Load() != 0 || q.closed {
-				q.settle()
-			}
-			q.mu.Unlock()
-			return v, nil
-		}
-		if q.closed && q.items.empty() {
-			q.getters.n.Add(-1)
-			q.mu.Unlock()
-			return zero, ErrClosed
-		}
-	}
-	w := q.park(&q.getters)
-	q.mu.Unlock()
-	if err := q.await(w, &q.getters, done, ctx); err != nil {
-		return zero, err
-	}
-	v := w.Item
-	w.Item = zero
-	q.pool.Put(w)
-	return v, nil
+	return q.c.Get(ctx)
 }
 
 // TryGet removes and returns the next item of q without blocking. It returns
 // [ErrEmpty] if q holds no item, or [ErrClosed] if q is closed and empty.
-// While parked Gets starve (see core), the items are theirs: TryGet returns
+// While parked Gets starve (see the package doc), the items are theirs: TryGet returns
 // ErrEmpty. TryGet is safe for concurrent use.
 func (q *core[T]) TryGet() (T, error) {
-	var zero T
-	if !q.getters.starving.Load() {
-		if v, ok := q.items.pop(); ok {
-			q.popped()
-			return v, nil
-		}
-	}
-	// isClosed is set after the store is closed: empty is exact then.
-	if q.isClosed.Load() && q.items.empty() {
-		return zero, ErrClosed
-	}
-	return zero, ErrEmpty
-}
-
-// settle completes what the waiters wait for: it hands buffered items to the
-// parked getters and moves the items of parked putters into the store, each
-// in the order they parked, until neither can go on. It marks a list starving
-// if its first waiter has waited too long and still cannot be served, and
-// ends the wait of every getter once q is closed and empty. q.mu is held.
-func (q *core[T]) settle() {
-	var zero T
-	for moved := true; moved; {
-		moved = false
-		for w := q.getters.list.Front(); w != nil; w = q.getters.list.Front() {
-			v, ok := q.items.pop()
-			if !ok {
-				q.getters.missed(w)
-				break
-			}
-			w.Item = v
-			q.getters.serve(w)
-			moved = true
-		}
-		for w := q.putters.list.Front(); w != nil; w = q.putters.list.Front() {
-			if q.items.push(w.Item) != pushOK {
-				q.putters.missed(w)
-				break
-			}
-			w.Item = zero
-			q.putters.serve(w)
-			moved = true
-		}
-	}
-	q.getters.unstarve()
-	q.putters.unstarve()
-	if q.closed && q.items.empty() {
-		// No item is left or on its way: no getter will ever be served.
-		q.getters.closeAll()
-		if !q.isDone {
-			q.isDone = true
-			close(q.done)
-		}
-	}
-}
-
-// waiters is one side's parked waiters: a list, its length for the fast
-// paths (it counts, too, a goroutine about to park, see core), and whether
-// the side starves. Its methods are called with the core's mu held.
-type waiters[T any] struct {
-	list     wait.List[T]
-	n        atomic.Int32
-	starving atomic.Bool
-}
-
-// serve ends the wait of w, the first waiter, whose operation took place.
-func (s *waiters[T]) serve(w *wait.Waiter[T]) {
-	s.list.PopFront()
-	s.n.Add(-1)
-	w.Wake(wait.Served)
-}
-
-// missed records that the first waiter w could not be served: if it waited
-// too long, newcomers must queue behind the side's waiters.
-func (s *waiters[T]) missed(w *wait.Waiter[T]) {
-	if time.Since(w.Parked) > starveAfter {
-		s.starving.Store(true)
-	}
-}
-
-// leave takes w, whose ctx ended, out of the list.
-func (s *waiters[T]) leave(w *wait.Waiter[T]) {
-	s.list.Remove(w)
-	s.n.Add(-1)
-	s.unstarve()
-}
-
-// unstarve ends the starving of an empty list.
-func (s *waiters[T]) unstarve() {
-	if s.list.Len() == 0 && s.starving.Load() {
-		s.starving.Store(false)
-	}
-}
-
-// closeAll ends every wait with the news that q closed.
-func (s *waiters[T]) closeAll() {
-	for w := s.list.PopFront(); w != nil; w = s.list.PopFront() {
-		s.n.Add(-1)
-		w.Wake(wait.Closing)
-	}
+	return q.c.TryGet()
 }
 
 // GetBatch appends to dst between 1 and max items of q, in the order Get
@@ -340,52 +50,7 @@ func (s *waiters[T]) closeAll() {
 // max < 1. GetBatch is safe for concurrent use; items of one batch may
 // interleave with those taken by other consumers at the same time.
 func (q *core[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
-	if max < 1 {
-		panic("queue: GetBatch with max < 1")
-	}
-	done := ctx.Done()
-	if err := ctxDone(ctx, done); err != nil {
-		return dst, err
-	}
-	if !q.getters.starving.Load() {
-		if dst, n := q.take(dst, max); n > 0 {
-			return dst, nil
-		}
-	}
-	q.mu.Lock()
-	v, err := q.getSlow(ctx, done)
-	if err != nil {
-		return dst, err
-	}
-	dst = append(dst, v)
-	if max > 1 && !q.getters.starving.Load() {
-		dst, _ = q.take(dst, max-1)
-	}
-	return dst, nil
-}
-
-// take pops up to max items into dst without waiting, settling after each
-// bulk pop, so that it also takes the items of parked putters that its pops
-// made room for. It returns dst and how many items it took.
-func (q *core[T]) take(dst []T, max int) ([]T, int) {
-	n := 0
-	for n < max {
-		k := max - n
-		if !q.fifo && q.putters.n.Load() != 0 {
-			// The items of parked putters enter as room is made; in a
-			// Priority one of them may come before the next buffered
-			// item, so take one at a time, as Gets would.
-			k = 1
-		}
-		var got int
-		dst, got = q.items.popTo(dst, k)
-		if got == 0 {
-			break
-		}
-		n += got
-		q.popped()
-	}
-	return dst, n
+	return q.c.GetBatch(ctx, dst, max)
 }
 
 // All returns an iterator that yields the items of q as Get returns them,
@@ -393,14 +58,7 @@ func (q *core[T]) take(dst []T, max int) ([]T, int) {
 // tell which. An item is removed from q just before it is yielded, so an item
 // is consumed even if the loop body breaks out on it.
 func (q *core[T]) All(ctx context.Context) iter.Seq[T] {
-	return func(yield func(T) bool) {
-		for {
-			v, err := q.Get(ctx)
-			if err != nil || !yield(v) {
-				return
-			}
-		}
-	}
+	return q.c.All(ctx)
 }
 
 // Close closes q. Blocked and later Puts return [ErrClosed]; Gets go on
@@ -409,90 +67,29 @@ func (q *core[T]) All(ctx context.Context) iter.Seq[T] {
 // concurrently with every other method. To stop at once and take back what
 // was not consumed, call Drain after Close.
 func (q *core[T]) Close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	// The store first: once isClosed is seen, no push can succeed.
-	q.items.close()
-	q.closed = true
-	q.isClosed.Store(true)
-	q.putters.closeAll()
-	q.settle()
+	q.c.Close()
 }
 
 // Drain removes all buffered items from q and returns them in the order Get
 // would have, or nil if there were none. If q is not closed, blocked Puts then
 // fill the room Drain made. Drain never blocks and is safe for concurrent use.
 func (q *core[T]) Drain() []T {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var out []T
-	for {
-		n := q.items.len()
-		if n == 0 {
-			break
-		}
-		var got int
-		if out, got = q.items.popTo(out, n); got == 0 {
-			break // the rest are on their way in: not buffered yet
-		}
-	}
-	// What parked putters now bring came after the drained items: it
-	// stays for the next Get.
-	q.settle()
-	return out
+	return q.c.Drain()
 }
 
 // Len returns the number of items buffered in q. Items handed directly
 // to a blocked Get are not counted: they are no longer in q.
-func (q *core[T]) Len() int { return q.items.len() }
+func (q *core[T]) Len() int {
+	return q.c.Len()
+}
 
 // Cap returns the capacity of q: the most items it buffers at once.
-func (q *core[T]) Cap() int { return q.cap }
+func (q *core[T]) Cap() int {
+	return q.c.Cap()
+}
 
 // Done returns a channel that is closed once q is closed and empty, when
 // every Get returns [ErrClosed]. It is never closed while q is open.
-func (q *core[T]) Done() <-chan struct{} { return q.done }
-
-// park appends a fresh waiter to s. q.mu is held.
-func (q *core[T]) park(s *waiters[T]) *wait.Waiter[T] {
-	w := q.pool.Get().(*wait.Waiter[T])
-	w.Parked = time.Now()
-	s.list.PushBack(w)
-	if q.onPark != nil {
-		q.onPark()
-	}
-	return w
-}
-
-// await blocks until w is woken or done is closed, and returns nil if w's
-// operation took place, ErrClosed if the queue closed first, or ctx.Err().
-// On success the caller recycles w (a getter first reads its item); on error
-// await has recycled it.
-func (q *core[T]) await(w *wait.Waiter[T], s *waiters[T], done <-chan struct{}, ctx context.Context) error {
-	select {
-	case <-w.Ready:
-	case <-done:
-		q.mu.Lock()
-		if w.State == wait.Waiting {
-			// Nobody completed the operation yet, and nobody can now
-			// that w leaves the list: the queue is as if w never came.
-			s.leave(w)
-			q.mu.Unlock()
-			q.pool.Put(w)
-			return ctx.Err()
-		}
-		// The operation completed (or the queue closed) before the
-		// cancellation was seen. It stands: the item moved, so report it.
-		// Take the token that wake sent so w can be reused.
-		q.mu.Unlock()
-		<-w.Ready
-	}
-	if w.State == wait.Closing {
-		q.pool.Put(w)
-		return ErrClosed
-	}
-	return nil
+func (q *core[T]) Done() <-chan struct{} {
+	return q.c.Done()
 }

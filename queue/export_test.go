@@ -9,4 +9,4 @@ func OnPark(q any, n int) <-chan struct{} {
 	return c
 }
 
-func (q *core[T]) parkHook() *func() { return &q.onPark }
+func (q *core[T]) parkHook() *func() { return &q.c.OnPark }

@@ -1,5 +1,7 @@
 package queue
 
+import "github.com/lullgo/lull/internal/qcore"
+
 // Queue is a bounded first-in, first-out queue of items of type T. Items
 // leave in the order their Puts succeeded. Create one with [New]; the zero
 // value is not usable. All methods are safe for concurrent use.
@@ -15,7 +17,7 @@ func New[T any](capacity int) *Queue[T] {
 		panic("queue: New with capacity < 1")
 	}
 	q := new(Queue[T])
-	q.init(capacity, newRing[T](capacity), true)
+	q.c = qcore.NewFIFO[T](capacity)
 	return q
 }
 
@@ -42,6 +44,6 @@ func NewPriority[T any](capacity int, less func(a, b T) bool) *Priority[T] {
 		panic("queue: NewPriority with nil less")
 	}
 	q := new(Priority[T])
-	q.init(capacity, &lockedHeap[T]{h: heap[T]{less: less}, cap: capacity}, false)
+	q.c = qcore.NewPriority(capacity, less)
 	return q
 }

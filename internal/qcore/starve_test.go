@@ -1,4 +1,4 @@
-package queue
+package qcore
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // room makes the putters' list starving, and then TryPut leaves the room to
 // it, until it is served.
 func TestStarvingPutters(t *testing.T) {
-	q := New[int](1)
+	q := NewFIFO[int](1)
 	if err := q.TryPut(1); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestStarvingPutters(t *testing.T) {
 // TestStarvingGetters is TestStarvingPutters for Gets: while parked getters
 // starve, TryGet leaves the items to them, and a Put serves the first.
 func TestStarvingGetters(t *testing.T) {
-	q := New[int](4)
+	q := NewFIFO[int](4)
 	q.mu.Lock()
 	q.getters.n.Add(1)
 	w := q.park(&q.getters)

@@ -1,6 +1,6 @@
 //go:build race || !(amd64 || arm64)
 
-package queue
+package qcore
 
 import "sync/atomic"
 

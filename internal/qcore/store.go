@@ -1,4 +1,4 @@
-package queue
+package qcore
 
 import "sync"
 
@@ -11,8 +11,9 @@ type store[T any] interface {
 	pop() (T, bool)                    // false if no item can be taken now
 	popTo(dst []T, max int) ([]T, int) // appends up to max items, returns how many
 	len() int
-	empty() bool // exact once closed: no item is in or on its way in
-	close()      // every later push returns pushClosed
+	pushes() uint64 // items pushed since the store was made
+	empty() bool    // exact once closed: no item is in or on its way in
+	close()         // every later push returns pushClosed
 }
 
 // pushResult is the outcome of a store's push.
@@ -70,6 +71,12 @@ func (l *lockedHeap[T]) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.h.Len()
+}
+
+func (l *lockedHeap[T]) pushes() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.h.seq
 }
 
 func (l *lockedHeap[T]) empty() bool { return l.len() == 0 }

@@ -1,4 +1,4 @@
-package queue
+package qcore
 
 import (
 	"math/bits"
@@ -17,8 +17,8 @@ import (
 //
 // A push or a pop that finds its slot not ready (the pop or push of the
 // previous lap has claimed it but not finished with it yet) reports the ring
-// full or empty rather than spin: core then takes its slow path, and the
-// operation in flight, once finished, settles with the waiters (see core).
+// full or empty rather than spin: Core then takes its slow path, and the
+// operation in flight, once finished, settles with the waiters (see Core).
 //
 // Closing sets a bit in tail: every later push fails, and tail stops moving,
 // so that empty is exact from then on.
@@ -68,11 +68,14 @@ func (r *ring[T]) next(pos uint64) uint64 {
 func (r *ring[T]) slot(pos uint64) *slot[T] { return &r.slots[pos&(1<<r.lapLog-1)] }
 
 // count returns how many positions lie from head to tail.
-func (r *ring[T]) count(head, tail uint64) int {
+func (r *ring[T]) count(head, tail uint64) uint64 {
 	mask := uint64(1)<<r.lapLog - 1
 	laps := tail>>r.lapLog - head>>r.lapLog
-	return int(laps*r.cap + tail&mask - head&mask)
+	return laps*r.cap + tail&mask - head&mask
 }
+
+// pushes counts the positions before tail: the pushes that claimed a slot.
+func (r *ring[T]) pushes() uint64 { return r.count(0, r.tail.Load()&^closedBit) }
 
 func (r *ring[T]) push(v T) pushResult {
 	pos := r.tail.Load()
@@ -138,7 +141,7 @@ func (r *ring[T]) popTo(dst []T, max int) ([]T, int) {
 			// Release the slots for the pushes one lap later. All but
 			// the last need no full barrier each: the last one's
 			// Store orders them all before the caller's next loads
-			// (core's check for parked putters).
+			// (Core's check for parked putters).
 			for k := range run[:n] {
 				dst = append(dst, run[k].v)
 				run[k].v = zero
@@ -160,7 +163,7 @@ func (r *ring[T]) len() int {
 	if head >= tail {
 		return 0 // head moved past the tail read before it
 	}
-	return min(r.count(head, tail), int(r.cap))
+	return int(min(r.count(head, tail), r.cap))
 }
 
 func (r *ring[T]) empty() bool { return r.head.Load() == r.tail.Load()&^closedBit }
