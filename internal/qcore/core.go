@@ -53,7 +53,8 @@ type Core[T any] struct {
 	// read by every operation and written only as goroutines park and
 	// leave.
 	getters, putters waiters[T]
-	isClosed         atomic.Bool // closed, for the fast paths
+	isClosed         atomic.Bool   // closed, for the fast paths
+	handoffs         atomic.Uint64 // items handed from a putter to a getter past the store (written under mu)
 	_                [cacheLine]byte
 
 	mu     sync.Mutex
@@ -63,9 +64,9 @@ type Core[T any] struct {
 	pool   sync.Pool     // of *wait.Waiter[T], so that waiting allocates nothing in steady state
 
 	// OnPark, if set (by tests only, before the queue is shared), is
-	// called with mu held each time a goroutine parks, so tests can tell
-	// that it is blocked without sleeping.
-	OnPark func()
+	// called with mu held each time a goroutine parks (a putter, or a
+	// getter), so tests can tell that it is blocked without sleeping.
+	OnPark func(putter bool)
 }
 
 // starveAfter is how long the longest-parked waiter of a list may wait, and
@@ -73,8 +74,9 @@ type Core[T any] struct {
 // It is sync.Mutex's threshold. Tests set it to 0.
 var starveAfter = time.Millisecond
 
-// NewFIFO returns an empty first-in, first-out Core of the given capacity,
-// which must be at least 1; its buffer of capacity slots is allocated at once.
+// NewFIFO returns an empty first-in, first-out Core of the given capacity;
+// its buffer of capacity slots is allocated at once. With capacity 0 it
+// buffers nothing: a Put succeeds only by handing its item to a Get.
 func NewFIFO[T any](capacity int) *Core[T] {
 	return newCore(capacity, newRing[T](capacity), true)
 }
@@ -93,7 +95,7 @@ func newCore[T any](capacity int, items store[T], fifo bool) *Core[T] {
 
 // Pushes returns how many items have entered q since it was made: every Put
 // and TryPut that succeeded, counted once its item is in the store.
-func (q *Core[T]) Pushes() uint64 { return q.items.pushes() }
+func (q *Core[T]) Pushes() uint64 { return q.items.pushes() + q.handoffs.Load() }
 
 // ctxDone returns ctx.Err() if ctx is already done.
 func ctxDone(ctx context.Context, done <-chan struct{}) error {
@@ -134,8 +136,13 @@ func (q *Core[T]) Put(ctx context.Context, v T) error {
 			q.mu.Unlock()
 			return ErrClosed
 		}
+		if q.handOff(v) { // a store without room, and a getter waits
+			q.putters.n.Add(-1)
+			q.mu.Unlock()
+			return nil
+		}
 	}
-	w := q.park(&q.putters)
+	w := q.park(&q.putters, done)
 	w.Item = v
 	q.mu.Unlock()
 	err := q.await(w, &q.putters, done, ctx)
@@ -165,6 +172,15 @@ func (q *Core[T]) tryPush(v T) error {
 		return nil
 	case pushClosed:
 		return ErrClosed
+	}
+	if q.getters.n.Load() != 0 {
+		// No room, but a getter waits: the store has no room at all.
+		q.mu.Lock()
+		ok := q.handOff(v)
+		q.mu.Unlock()
+		if ok {
+			return nil
+		}
 	}
 	return ErrFull
 }
@@ -202,15 +218,43 @@ func (q *Core[T]) Get(ctx context.Context) (T, error) {
 		}
 	}
 	q.mu.Lock()
-	return q.getSlow(ctx, done)
+	return q.getSlow(ctx, done, nil, nil)
+}
+
+// GetClaimed is Get for a getter that may be served only while claim,
+// called with q's mutex held, returns true; unclaim undoes a claim that
+// found nothing to take. It takes no item without q's mutex, so that whoever
+// makes claim fail under that mutex (see Do) knows the getter took nothing
+// since. It returns ctx.Err() once claim fails: that is to be the reason.
+func (q *Core[T]) GetClaimed(ctx context.Context, claim func() bool, unclaim func()) (T, error) {
+	var zero T
+	done := ctx.Done()
+	if err := ctxDone(ctx, done); err != nil {
+		return zero, err
+	}
+	q.mu.Lock()
+	return q.getSlow(ctx, done, claim, unclaim)
+}
+
+// Do calls f with q's mutex held (see GetClaimed). f must not call q.
+func (q *Core[T]) Do(f func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	f()
 }
 
 // getSlow takes an item as a getter that found none: it counts itself, tries
-// once more, and parks. q.mu is held on entry and released.
-func (q *Core[T]) getSlow(ctx context.Context, done <-chan struct{}) (T, error) {
+// once more, and parks. With claim, it takes an item only after a claim
+// under q.mu. q.mu is held on entry and released.
+func (q *Core[T]) getSlow(ctx context.Context, done <-chan struct{}, claim func() bool, unclaim func()) (T, error) {
 	var zero T
 	q.getters.n.Add(1)
 	if q.getters.list.Len() == 0 {
+		if claim != nil && !claim() {
+			q.getters.n.Add(-1)
+			q.mu.Unlock()
+			return zero, ctx.Err()
+		}
 		if v, ok := q.items.pop(); ok {
 			q.getters.n.Add(-1)
 			if q.putters.n.Load() != 0 || q.closed {
@@ -219,13 +263,22 @@ func (q *Core[T]) getSlow(ctx context.Context, done <-chan struct{}) (T, error) 
 			q.mu.Unlock()
 			return v, nil
 		}
+		if v, ok := q.takeOver(); ok { // a store without room, and a putter waits
+			q.getters.n.Add(-1)
+			q.mu.Unlock()
+			return v, nil
+		}
+		if unclaim != nil {
+			unclaim()
+		}
 		if q.closed && q.items.empty() {
 			q.getters.n.Add(-1)
 			q.mu.Unlock()
 			return zero, ErrClosed
 		}
 	}
-	w := q.park(&q.getters)
+	w := q.park(&q.getters, done)
+	w.Claim, w.Unclaim = claim, unclaim
 	q.mu.Unlock()
 	if err := q.await(w, &q.getters, done, ctx); err != nil {
 		return zero, err
@@ -245,6 +298,16 @@ func (q *Core[T]) TryGet() (T, error) {
 			return v, nil
 		}
 	}
+	if q.putters.n.Load() != 0 {
+		// Nothing buffered, but a putter waits: the store has no room
+		// at all.
+		q.mu.Lock()
+		v, ok := q.takeOver()
+		q.mu.Unlock()
+		if ok {
+			return v, nil
+		}
+	}
 	// isClosed is set after the store is closed: empty is exact then.
 	if q.isClosed.Load() && q.items.empty() {
 		return zero, ErrClosed
@@ -261,9 +324,12 @@ func (q *Core[T]) settle() {
 	var zero T
 	for moved := true; moved; {
 		moved = false
-		for w := q.getters.list.Front(); w != nil; w = q.getters.list.Front() {
+		for w := q.getters.front(); w != nil; w = q.getters.front() {
 			v, ok := q.items.pop()
 			if !ok {
+				if w.Unclaim != nil {
+					w.Unclaim()
+				}
 				q.getters.missed(w)
 				break
 			}
@@ -271,7 +337,7 @@ func (q *Core[T]) settle() {
 			q.getters.serve(w)
 			moved = true
 		}
-		for w := q.putters.list.Front(); w != nil; w = q.putters.list.Front() {
+		for w := q.putters.front(); w != nil; w = q.putters.front() {
 			if q.items.push(w.Item) != pushOK {
 				q.putters.missed(w)
 				break
@@ -293,6 +359,40 @@ func (q *Core[T]) settle() {
 	}
 }
 
+// handOff gives v to the first parked getter, if there is one and nothing
+// is buffered before v, and reports whether it did. q.mu is held.
+func (q *Core[T]) handOff(v T) bool {
+	if !q.items.empty() {
+		return false
+	}
+	w := q.getters.front()
+	if w == nil {
+		return false
+	}
+	q.handoffs.Add(1)
+	w.Item = v
+	q.getters.serve(w)
+	return true
+}
+
+// takeOver takes the item of the first parked putter, if there is one and
+// nothing is buffered before it, and reports whether it did. q.mu is held.
+func (q *Core[T]) takeOver() (T, bool) {
+	var zero T
+	if !q.items.empty() {
+		return zero, false
+	}
+	w := q.putters.front()
+	if w == nil {
+		return zero, false
+	}
+	q.handoffs.Add(1)
+	v := w.Item
+	w.Item = zero
+	q.putters.serve(w)
+	return v, true
+}
+
 // waiters is one side's parked waiters: a list, its length for the fast
 // paths (it counts, too, a goroutine about to park, see Core), and whether
 // the side starves. Its methods are called with the Core's mu held.
@@ -300,6 +400,28 @@ type waiters[T any] struct {
 	list     wait.List[T]
 	n        atomic.Int32
 	starving atomic.Bool
+}
+
+// front returns the first waiter whose ctx has not ended, and claimed if it
+// has a claim, after ending the wait of those before it whose ctx has ended
+// or whose claim failed: what would have been theirs passes to the next
+// waiter, though they have not noticed their ctx yet.
+func (s *waiters[T]) front() *wait.Waiter[T] {
+	for w := s.list.Front(); w != nil; w = s.list.Front() {
+		ended := false
+		select {
+		case <-w.Done: // a nil Done blocks: never taken
+			ended = true
+		default:
+		}
+		if !ended && (w.Claim == nil || w.Claim()) {
+			return w
+		}
+		s.list.PopFront()
+		s.n.Add(-1)
+		w.Wake(wait.Cancelled)
+	}
+	return nil
 }
 
 // serve ends the wait of w, the first waiter, whose operation took place.
@@ -354,7 +476,7 @@ func (q *Core[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 		}
 	}
 	q.mu.Lock()
-	v, err := q.getSlow(ctx, done)
+	v, err := q.getSlow(ctx, done, nil, nil)
 	if err != nil {
 		return dst, err
 	}
@@ -446,13 +568,16 @@ func (q *Core[T]) Cap() int { return q.cap }
 // Done is queue.Queue's Done (see its doc).
 func (q *Core[T]) Done() <-chan struct{} { return q.done }
 
-// park appends a fresh waiter to s. q.mu is held.
-func (q *Core[T]) park(s *waiters[T]) *wait.Waiter[T] {
+// park appends a fresh waiter to s, whose ctx's Done channel is done. q.mu
+// is held.
+func (q *Core[T]) park(s *waiters[T], done <-chan struct{}) *wait.Waiter[T] {
 	w := q.pool.Get().(*wait.Waiter[T])
 	w.Parked = time.Now()
+	w.Done = done
+	w.Claim, w.Unclaim = nil, nil
 	s.list.PushBack(w)
 	if q.OnPark != nil {
-		q.OnPark()
+		q.OnPark(s == &q.putters)
 	}
 	return w
 }
@@ -480,9 +605,13 @@ func (q *Core[T]) await(w *wait.Waiter[T], s *waiters[T], done <-chan struct{}, 
 		q.mu.Unlock()
 		<-w.Ready
 	}
-	if w.State == wait.Closing {
+	switch w.State {
+	case wait.Closing:
 		q.pool.Put(w)
 		return ErrClosed
+	case wait.Cancelled:
+		q.pool.Put(w)
+		return ctx.Err()
 	}
 	return nil
 }

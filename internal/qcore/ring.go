@@ -1,6 +1,7 @@
 package qcore
 
 import (
+	"math"
 	"math/bits"
 	"sync/atomic"
 )
@@ -53,6 +54,12 @@ func newRing[T any](capacity int) *ring[T] {
 	}
 	for i := range r.slots {
 		r.slots[i].stamp.Store(uint64(i))
+	}
+	if capacity == 0 {
+		// A ring with no room: one slot whose stamp no push and no pop
+		// will ever find ready.
+		r.slots = []slot[T]{{}}
+		r.slots[0].stamp.Store(math.MaxUint64)
 	}
 	return r
 }
@@ -129,6 +136,9 @@ func (r *ring[T]) popTo(dst []T, max int) ([]T, int) {
 	for {
 		i := pos & mask
 		run := r.slots[i:min(i+uint64(max), r.cap)]
+		if len(run) == 0 {
+			return dst, 0 // no room at all
+		}
 		n := 0
 		for n < len(run) && run[n].stamp.Load() == pos+uint64(n)+1 {
 			n++

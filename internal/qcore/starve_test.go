@@ -20,7 +20,7 @@ func TestStarvingPutters(t *testing.T) {
 	// A putter parked an hour ago, as Put parks one.
 	q.mu.Lock()
 	q.putters.n.Add(1)
-	w := q.park(&q.putters)
+	w := q.park(&q.putters, nil)
 	w.Item = 2
 	w.Parked = time.Now().Add(-time.Hour)
 	q.settle() // no room: its turn has been taken for too long
@@ -54,7 +54,7 @@ func TestStarvingGetters(t *testing.T) {
 	q := NewFIFO[int](4)
 	q.mu.Lock()
 	q.getters.n.Add(1)
-	w := q.park(&q.getters)
+	w := q.park(&q.getters, nil)
 	w.Parked = time.Now().Add(-time.Hour)
 	q.settle() // no item: its turn has been taken for too long
 	q.mu.Unlock()
@@ -82,5 +82,67 @@ func TestStarvingGetters(t *testing.T) {
 	}
 	if v, err := q.TryGet(); v != 8 || err != nil {
 		t.Fatalf("TryGet after the hand-off = %v, %v, want 8, nil", v, err)
+	}
+}
+
+// TestNoRoom checks a Core of capacity 0: a Put or TryPut succeeds only by
+// handing its item to a Get, and Pushes counts those hand-offs.
+func TestNoRoom(t *testing.T) {
+	ctx := context.Background()
+	q := NewFIFO[int](0)
+	if err := q.TryPut(1); err != ErrFull {
+		t.Fatalf("TryPut with nobody waiting: %v, want ErrFull", err)
+	}
+	if _, err := q.TryGet(); err != ErrEmpty {
+		t.Fatalf("TryGet with nobody waiting: %v, want ErrEmpty", err)
+	}
+	parked := make(chan struct{}, 4)
+	q.OnPark = func(bool) { parked <- struct{}{} }
+
+	// A parked Get is handed the item of a TryPut, then of a Put.
+	got := make(chan int, 1)
+	for i, put := range []func(int) error{q.TryPut, func(v int) error { return q.Put(ctx, v) }} {
+		go func() {
+			v, err := q.Get(ctx)
+			if err != nil {
+				v = -1
+			}
+			got <- v
+		}()
+		<-parked
+		if err := put(i); err != nil {
+			t.Fatalf("put %d to a parked Get: %v", i, err)
+		}
+		if v := <-got; v != i {
+			t.Fatalf("parked Get got %d, want %d", v, i)
+		}
+	}
+
+	// A parked Put hands its item to a TryGet, then to a Get.
+	errs := make(chan error, 2)
+	go func() { errs <- q.Put(ctx, 8) }()
+	<-parked
+	if v, err := q.TryGet(); v != 8 || err != nil {
+		t.Fatalf("TryGet from a parked Put = %v, %v, want 8, nil", v, err)
+	}
+	go func() { errs <- q.Put(ctx, 9) }()
+	<-parked
+	if v, err := q.Get(ctx); v != 9 || err != nil {
+		t.Fatalf("Get from a parked Put = %v, %v, want 9, nil", v, err)
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := q.Pushes(); n != 4 {
+		t.Fatalf("Pushes = %d, want the 4 hand-offs", n)
+	}
+	q.Close()
+	if err := q.Put(ctx, 1); err != ErrClosed {
+		t.Fatalf("Put after Close: %v, want ErrClosed", err)
+	}
+	if _, err := q.Get(ctx); err != ErrClosed {
+		t.Fatalf("Get after Close: %v, want ErrClosed", err)
 	}
 }

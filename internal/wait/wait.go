@@ -17,6 +17,14 @@ type Waiter[T any] struct {
 	// has waited (the queue's starvation check). Reading the clock arms no
 	// timer.
 	Parked time.Time
+	// Done is the waiter's ctx.Done(), so that its owner can pass over a
+	// waiter whose ctx has ended before the waiter itself notices.
+	Done <-chan struct{}
+	// Claim and Unclaim, if set, let the owner serve the waiter only if
+	// Claim, called under the owner's mutex, returns true; Unclaim undoes
+	// it when there was nothing to serve after all.
+	Claim   func() bool
+	Unclaim func()
 
 	prev, next *Waiter[T]
 }
@@ -28,9 +36,10 @@ func New[T any]() *Waiter[T] { return &Waiter[T]{Ready: make(chan struct{}, 1)} 
 type State uint8
 
 const (
-	Waiting State = iota // in a list, nothing happened yet
-	Served               // the operation took place
-	Closing              // the owner closed: the operation did not take place
+	Waiting   State = iota // in a list, nothing happened yet
+	Served                 // the operation took place
+	Closing                // the owner closed: the operation did not take place
+	Cancelled              // the waiter's ctx ended first: the operation did not take place
 )
 
 // Wake ends w's wait with state s. The owner's mutex is held and w has left
