@@ -2,7 +2,7 @@
 # cross-build for ARM and run the queue and pool tests on 32-bit and 64-bit
 # ARM under qemu-user (skipped, saying so, where qemu-user-static is absent).
 MODULES := . bench
-ARM_PKGS ?= ./queue/... ./pool/... ./internal/...
+ARM_PKGS := ./queue/... ./pool/... ./internal/...
 
 .PHONY: test vet race arm bench bench-idle bench-arm bench-quick demo
 

@@ -28,8 +28,10 @@ func TimerArmed(p *Pool) bool {
 // waiting for room. Call it before p is shared; the channel buffers n.
 func OnPark(p *Pool, n int) <-chan struct{} {
 	c := make(chan struct{}, n)
-	p.mu.Lock()
-	p.onPark = func() { c <- struct{}{} }
-	p.mu.Unlock()
+	p.backlog.OnPark = func(putter bool) {
+		if putter {
+			c <- struct{}{}
+		}
+	}
 	return c
 }

@@ -167,3 +167,34 @@ func TestStopAbandons(t *testing.T) {
 		t.Fatalf("Future.Get() after running its task = %v, %v: the result must not change", v, err)
 	}
 }
+
+// TestAllocations checks what submitting costs on its own, on a paused pool
+// so that no worker runs meanwhile: Submit of a task that captures nothing
+// allocates nothing, and Go allocates its Future only.
+func TestAllocations(t *testing.T) {
+	p := pool.New(0)
+	f := func(context.Context) (int, error) { return 1, nil }
+	futures := make([]*pool.Future[int], 0, 101)
+	goAllocs := testing.AllocsPerRun(100, func() {
+		fu, err := pool.Go(bg, p, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		futures = append(futures, fu)
+	})
+	submitAllocs := testing.AllocsPerRun(100, func() {
+		if err := p.Submit(bg, func(context.Context) {}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	p.Resize(2)
+	require.NoError(t, p.Close(bg))
+	for _, fu := range futures {
+		if v, err := fu.Get(bg); v != 1 || err != nil {
+			t.Fatalf("Future.Get = %v, %v, want 1, nil", v, err)
+		}
+	}
+	if goAllocs != 1 || submitAllocs != 0 {
+		t.Fatalf("allocations: Go %v (want 1), Submit %v (want 0)", goAllocs, submitAllocs)
+	}
+}

@@ -7,8 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/lullgo/lull/internal/ring"
-	"github.com/lullgo/lull/internal/wait"
+	"github.com/lullgo/lull/internal/qcore"
 )
 
 // Task is a function run by a worker of a Pool. Its ctx lives as long as the
@@ -25,7 +24,7 @@ type runner interface {
 }
 
 // job is one accepted task: a Task from Submit, or a runner. The zero job
-// tells a parked worker to exit.
+// is none: a worker started with it starts idle.
 type job struct {
 	task   Task
 	runner runner
@@ -47,34 +46,40 @@ func (j job) asTask() Task {
 // starts no other goroutine and arms no timer while it is idle (see
 // [WithIdleTimeout] for the one timer of an autoscaled pool).
 //
-// A task waits in the backlog only while every worker is busy, or for the
-// moment it takes a worker woken for an earlier task to start: rather than
-// wake one worker per task, the pool lets a woken worker pass what waits on to
-// the next one once it runs, so a burst of tasks does not flood the scheduler
-// with goroutines that have not run yet.
+// The backlog is the queue package's blocking core, and an idle worker is one
+// of its parked getters: a submitted task goes straight to an idle worker if
+// there is one, and a worker that finishes a task takes the next one without
+// a lock. The pool's own mutex is taken only as workers start, retire and
+// exit, and by Resize, Stats, Wait, Close and Stop.
 //
 // Create a Pool with [New]; the zero value is not usable. All methods are safe
 // for concurrent use. A Pool must be shut down with [Pool.Close] or
 // [Pool.Stop]; until then its workers stay parked.
 type Pool struct {
-	mu sync.Mutex
+	backlog *qcore.Core[job]
 
+	// Read by every task, written rarely.
+	excess    atomic.Int32 // busy workers that must exit after their task: Resize shrank below them
+	idle      atomic.Int32 // workers parked in the backlog, or about to park
+	waiting   atomic.Bool  // a Wait waits for the pool to be quiet
+	canGrow   atomic.Bool  // autoscaling may start a worker: fewer than the ceiling are alive
+	starting  atomic.Int32 // workers started that have not looked at the backlog yet
+	autoscale bool         // maxWorkers > 0: workers idle above Size time out
+	_         [64]byte
+
+	panicked, rejected atomic.Uint64
+
+	mu          sync.Mutex
 	size        int // the target set by New and Resize
 	maxWorkers  int
 	idleTimeout time.Duration
 	onPanic     func(*PanicError)
 
-	backlog    *ring.Ring[job]
-	idle       idleList       // parked workers, most recently idle first
-	submitters wait.List[job] // Submits waiting for room, first come first served
-	waiters    sync.Pool      // of *wait.Waiter[job]
-
-	workers int          // workers counted in Size terms: not told to exit yet
-	busy    int          // workers running a task
-	waking  int          // busy workers woken or started for a task that have not run yet (see offerLocked)
-	alive   atomic.Int32 // worker goroutines that have not returned yet (see goroutineExit)
-
-	submitted, completed, panicked, rejected uint64
+	workers   int                  // workers counted in Size terms, excess included: not retired yet
+	all       map[*worker]struct{} // every worker goroutine's worker, for Resize, Stats and the timer
+	completed uint64               // tasks completed by workers that exited
+	handed    uint64               // tasks handed back by Stop
+	alive     atomic.Int32         // worker goroutines that have not returned yet (see goroutineExit)
 
 	closed   bool          // Close or Stop began: no task is accepted any more
 	stopping bool          // Stop began: workers exit after their current task
@@ -92,10 +97,9 @@ type Pool struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	// onWorkers and onPark, if set (by tests only), are called with mu held
-	// each time the number of workers changes, and each time a Submit parks.
+	// onWorkers, if set (by tests only), is called with mu held each time
+	// the number of workers changes.
 	onWorkers func(workers int)
-	onPark    func()
 }
 
 // New returns a Pool of the given number of workers, started at once and
@@ -108,13 +112,14 @@ func New(workers int, opts ...Option) *Pool {
 	}
 	c := newConfig(opts)
 	p := &Pool{
+		backlog:     qcore.NewFIFO[job](c.queueSize),
+		autoscale:   c.maxWorkers > 0,
 		maxWorkers:  c.maxWorkers,
 		idleTimeout: c.idleTimeout,
 		onPanic:     c.onPanic,
-		backlog:     ring.New[job](c.queueSize),
+		all:         make(map[*worker]struct{}),
 		exited:      make(chan struct{}),
 	}
-	p.waiters.New = func() any { return wait.New[job]() }
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.Resize(workers)
 	return p
@@ -137,116 +142,52 @@ func (p *Pool) Submit(ctx context.Context, t Task) error {
 }
 
 // TrySubmit hands t to the pool if it can take it without waiting: an idle
-// worker takes it, a new worker may start for it, or the backlog has room.
-// It returns nil if t was accepted, [ErrFull] if not, or [ErrClosed] once the
-// pool is closed. TrySubmit never blocks; it panics if t is nil.
+// worker takes it, or the backlog has room. It returns nil if t was
+// accepted, [ErrFull] if not, or [ErrClosed] once the pool is closed.
+// TrySubmit never blocks; it panics if t is nil.
 func (p *Pool) TrySubmit(t Task) error {
 	if t == nil {
 		panic("pool: TrySubmit with nil task")
 	}
-	j := job{task: t}
-	p.mu.Lock()
-	w, err := p.offerLocked(j)
-	if err == ErrFull {
-		p.rejected++
-	}
-	p.mu.Unlock()
-	if w != nil {
-		w.jobs <- j
-	}
-	return err
+	return p.accepted(p.backlog.TryPut(job{task: t}))
 }
 
 func (p *Pool) submit(ctx context.Context, j job) error {
-	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			return ctx.Err()
-		default:
-		}
-	}
-	p.mu.Lock()
-	idle, err := p.offerLocked(j)
-	if err != ErrFull {
-		p.mu.Unlock()
-		if idle != nil {
-			idle.jobs <- j
-		}
-		return err
-	}
-	w := p.waiters.Get().(*wait.Waiter[job])
-	w.Item = j
-	p.submitters.PushBack(w)
-	if p.onPark != nil {
-		p.onPark()
-	}
-	p.mu.Unlock()
-
-	select {
-	case <-w.Ready:
-	case <-done:
-		p.mu.Lock()
-		if w.State == wait.Waiting {
-			// No worker took the task yet, and none can once it
-			// leaves the list: it was never accepted.
-			p.submitters.Remove(w)
-			p.mu.Unlock()
-			w.Item = job{}
-			p.waiters.Put(w)
-			return ctx.Err()
-		}
-		// A worker took the task (or the pool closed) before the
-		// cancellation was seen; that stands. Take the token so w can
-		// be reused.
-		p.mu.Unlock()
-		<-w.Ready
-	}
-	state := w.State
-	w.Item = job{}
-	p.waiters.Put(w)
-	if state == wait.Closing {
-		return ErrClosed
-	}
-	return nil
+	return p.accepted(p.backlog.Put(ctx, j))
 }
 
-// offerLocked accepts j without waiting if it can, or returns ErrFull or
-// ErrClosed. If it returns an idle worker, j is that worker's: the caller
-// sends j to it once p.mu is released (the send never blocks: w's channel
-// holds one job and w, off the idle list now, is sent nothing else).
-// p.mu is held.
-func (p *Pool) offerLocked(j job) (*worker, error) {
+// accepted turns the backlog's answer to a Put into the pool's, counting
+// refusals, and, in a pool that may grow, starts a worker for a backlog
+// that no idle worker takes.
+func (p *Pool) accepted(err error) error {
+	switch err {
+	case nil:
+		if p.canGrow.Load() && p.backlog.Len() > 0 {
+			p.grow()
+		}
+		return nil
+	case qcore.ErrFull:
+		p.rejected.Add(1)
+		return ErrFull
+	case qcore.ErrClosed:
+		p.rejected.Add(1)
+		return ErrClosed
+	}
+	return err // ctx.Err()
+}
+
+// grow starts workers beyond Size for the tasks that wait in the backlog,
+// one per task that no worker is on its way to take, up to the ceiling.
+func (p *Pool) grow() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.closed {
-		p.rejected++
-		return nil, ErrClosed
+		return
 	}
-	// While a worker woken or started for an earlier task has not run yet,
-	// j waits in the backlog, if it has room, rather than wake another:
-	// that would put one more goroutine on the run queues before the first
-	// even ran, and under load every task would cost a park and a wake-up.
-	// The woken worker, once it runs, passes the backlog on to the next idle
-	// or new worker (see started), and busy workers take from it as they
-	// finish. So, whenever p.mu is free: if tasks wait in the backlog while
-	// a worker idles, or while the pool may grow, a worker is on its way
-	// (p.waking > 0); and no Submit waits for room while a worker idles.
-	if p.waking == 0 || p.backlog.Len() == p.backlog.Cap() {
-		if w := p.wakeIdleLocked(); w != nil {
-			p.submitted++
-			return w, nil
-		}
-		if p.workers < p.ceilingLocked() {
-			p.submitted++
-			p.startLocked(j)
-			return nil, nil
-		}
+	n := min(p.backlog.Len()-int(p.starting.Load()), p.ceilingLocked()-p.workers)
+	for range n {
+		p.startLocked(job{})
 	}
-	if p.backlog.Len() < p.backlog.Cap() {
-		p.submitted++
-		p.backlog.Push(j)
-		return nil, nil
-	}
-	return nil, ErrFull
 }
 
 // ceilingLocked returns how many workers may run: Size, or more when
@@ -259,30 +200,6 @@ func (p *Pool) ceilingLocked() int {
 		return 0
 	}
 	return max(p.size, p.maxWorkers)
-}
-
-// takeLocked returns the next job to run, if any: the front of the backlog,
-// whose room goes to the longest-waiting submitter, or, with no backlog, that
-// submitter's job itself. A submitter whose job it accepted is returned too,
-// its outcome set, for the caller to Signal once p.mu is released. p.mu is
-// held.
-func (p *Pool) takeLocked() (j job, accepted *wait.Waiter[job], ok bool) {
-	if p.backlog.Len() > 0 {
-		j = p.backlog.Pop()
-		if w := p.submitters.PopFront(); w != nil {
-			p.backlog.Push(w.Item)
-			p.submitted++
-			w.State = wait.Served
-			accepted = w
-		}
-		return j, accepted, true
-	}
-	if w := p.submitters.PopFront(); w != nil {
-		p.submitted++
-		w.State = wait.Served
-		return w.Item, w, true
-	}
-	return job{}, nil, false
 }
 
 // Resize sets the number of workers to n and returns at once, without
@@ -303,21 +220,35 @@ func (p *Pool) Resize(n int) {
 	if p.closed {
 		return
 	}
-	for p.workers < n {
-		j, accepted, _ := p.takeLocked()
-		p.startLocked(j)
-		if accepted != nil {
-			accepted.Signal() // a rare path: under the lock is fine
-		}
-	}
-	for p.workers > n {
-		w := p.idle.popBack()
-		if w == nil {
-			break // the rest are busy: they exit after their task
-		}
-		p.retireLocked(w)
-	}
+	p.resizeLocked(n)
 	p.tuneTimerLocked()
+}
+
+// resizeLocked brings the workers, excess left out, to n: it cancels pending
+// exits and starts workers, or retires idle workers and, if too few idle,
+// tells as many busy ones to exit after their task. p.mu is held.
+func (p *Pool) resizeLocked(n int) {
+	if have := p.workers - int(p.excess.Load()); have < n {
+		keep := min(int(p.excess.Load()), n-have)
+		p.excess.Add(int32(-keep))
+		for range n - have - keep {
+			p.startLocked(job{})
+		}
+		p.setWorkersLocked(p.workers)
+		return
+	}
+	p.backlog.Do(func() {
+		for w := range p.all {
+			if p.workers-int(p.excess.Load()) <= n {
+				break
+			}
+			p.retireLocked(w)
+		}
+	})
+	if extra := p.workers - int(p.excess.Load()) - n; extra > 0 {
+		p.excess.Add(int32(extra))
+		p.setWorkersLocked(p.workers)
+	}
 }
 
 // Size returns the number of workers set by [New] or the last [Pool.Resize].
@@ -340,20 +271,35 @@ type Stats struct {
 	Rejected  uint64 // tasks refused: TrySubmit's ErrFull, and ErrClosed after Close or Stop
 }
 
-// Stats returns a consistent snapshot of the pool's state and counters.
+// Stats returns a snapshot of the pool's state and counters. While tasks
+// run, its fields are read one after another, not at one instant, so they
+// may not add up; once the pool is quiet they are exact.
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	workers := p.workers
+	idle := min(int(p.idle.Load()), workers)
 	return Stats{
-		Workers:   p.workers,
-		Busy:      p.busy,
-		Idle:      p.idle.n,
+		Workers:   workers,
+		Busy:      workers - idle,
+		Idle:      idle,
 		Queued:    p.backlog.Len(),
-		Submitted: p.submitted,
-		Completed: p.completed,
-		Panicked:  p.panicked,
-		Rejected:  p.rejected,
+		Submitted: p.backlog.Pushes(),
+		Completed: p.completedLocked(),
+		Panicked:  p.panicked.Load(),
+		Rejected:  p.rejected.Load(),
 	}
+}
+
+// completedLocked returns how many tasks finished, as of each busy worker's
+// last idling: exact when every worker is idle. p.mu is held.
+func (p *Pool) completedLocked() uint64 {
+	p.sweepLocked()
+	n := p.completed
+	for w := range p.all {
+		n += w.completed.Load()
+	}
+	return n
 }
 
 // Wait blocks until no task is queued or running, or until ctx is done, and
@@ -370,6 +316,7 @@ func (p *Pool) Wait(ctx context.Context) error {
 	}
 	if p.idleCh == nil {
 		p.idleCh = make(chan struct{})
+		p.waiting.Store(true)
 	}
 	ch := p.idleCh
 	p.mu.Unlock()
@@ -382,10 +329,12 @@ func (p *Pool) Wait(ctx context.Context) error {
 	return nil
 }
 
-// quietLocked reports whether no task is queued, waiting for room or
-// running. p.mu is held.
+// quietLocked reports whether no task is queued or running: every worker
+// is idle, and every task that entered the backlog has finished or was
+// handed back. (A task that waits for room has not entered it, but then the
+// backlog is full.) p.mu is held.
 func (p *Pool) quietLocked() bool {
-	return p.busy == 0 && p.backlog.Len() == 0 && p.submitters.Len() == 0
+	return int(p.idle.Load()) == p.workers && p.backlog.Pushes() == p.completedLocked()+p.handed
 }
 
 // Close stops accepting tasks, runs every task accepted so far, and waits
@@ -400,12 +349,8 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.closed {
 		p.closeLocked()
-		if p.workers == 0 {
-			// closeLocked turned every waiting submitter away, so this
-			// takes from the backlog only.
-			if j, _, ok := p.takeLocked(); ok {
-				p.startLocked(j)
-			}
+		if p.workers == 0 && p.backlog.Len() > 0 {
+			p.startLocked(job{}) // a paused pool drains with one worker
 		}
 		p.checkExitedLocked()
 	}
@@ -434,15 +379,15 @@ func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
 			p.closeLocked()
 		}
 		p.stopping = true
-		if n := p.backlog.Len(); n > 0 {
-			tasks = make([]Task, 0, n)
-			for p.backlog.Len() > 0 {
-				j := p.backlog.Pop()
+		if js := p.backlog.Drain(); len(js) > 0 {
+			tasks = make([]Task, 0, len(js))
+			for _, j := range js {
 				tasks = append(tasks, j.asTask())
 				if j.runner != nil {
 					abandoned = append(abandoned, j.runner)
 				}
 			}
+			p.handed += uint64(len(js))
 		}
 		p.notifyQuietLocked()
 		p.checkExitedLocked()
@@ -469,18 +414,13 @@ func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
 	return tasks, errors.Join(errs...)
 }
 
-// closeLocked refuses new tasks, turns away the waiting submitters, and
-// retires the idle workers. p.mu is held.
+// closeLocked refuses new tasks and closes the backlog: the Submits waiting
+// for room get ErrClosed, and the workers, once it is empty, exit. p.mu is
+// held.
 func (p *Pool) closeLocked() {
 	p.closed = true
-	for w := p.submitters.PopFront(); w != nil; w = p.submitters.PopFront() {
-		p.rejected++
-		w.Wake(wait.Closing)
-	}
-	// Idle workers imply an empty backlog: nothing is left for them.
-	for w := p.idle.popBack(); w != nil; w = p.idle.popBack() {
-		p.retireLocked(w)
-	}
+	p.canGrow.Store(false)
+	p.backlog.Close()
 	p.tuneTimerLocked()
 	p.notifyQuietLocked()
 }
@@ -518,6 +458,7 @@ func (p *Pool) notifyQuietLocked() {
 	if p.idleCh != nil && p.quietLocked() {
 		close(p.idleCh)
 		p.idleCh = nil
+		p.waiting.Store(false)
 	}
 }
 
@@ -530,9 +471,11 @@ func (p *Pool) checkExitedLocked() {
 	}
 }
 
-// setWorkersLocked records a change in the number of workers. p.mu is held.
+// setWorkersLocked records the number of workers, excess included, and
+// whether autoscaling may start more. p.mu is held.
 func (p *Pool) setWorkersLocked(n int) {
 	p.workers = n
+	p.canGrow.Store(p.autoscale && !p.closed && n < p.ceilingLocked())
 	if p.onWorkers != nil {
 		p.onWorkers(n)
 	}

@@ -1,187 +1,248 @@
 package pool
 
 import (
+	"context"
+	"sync/atomic"
 	"time"
 
-	"github.com/lullgo/lull/internal/wait"
+	"github.com/lullgo/lull/internal/qcore"
 )
 
-// worker is one goroutine of a pool. While idle it is parked on jobs, which
-// holds at most the one job (or the zero job: exit) that whoever takes it from
-// the idle list sends.
+// worker is the state of one worker goroutine. While idle the goroutine is
+// parked in the backlog's Get, with ctx, which the pool cancels to retire it.
 type worker struct {
-	jobs       chan job
-	idleSince  time.Time // when it last became idle; kept only above Size
-	prev, next *worker   // links in the idle list
+	state     atomic.Int32  // awake, idle or retired; set to idle by w, and from idle by whoever wins a CompareAndSwap
+	done      uint64        // tasks it finished; w's goroutine's own
+	completed atomic.Uint64 // done, as of w's last idling: Stats and Wait read it
+	idleSince atomic.Int64  // when it last parked, in Unix nanoseconds; kept only when autoscaling
+
+	quit quitCtx     // the ctx of its waits in the backlog; closed to retire it
+	gone atomic.Bool // its goroutine, retired, has returned: completed is final
+
+	// claim makes w awake to take a task, if it is still idle, and unclaim
+	// makes it idle again (see Pool.work).
+	claim   func() bool
+	unclaim func()
 }
 
-// idleList is the parked workers, most recently idle at the front. Tasks go
-// to the front, whose caches are warm; workers retire from the back, the
-// longest idle, which is also the order the idle timeout needs.
-type idleList struct {
-	front, back *worker
-	n           int
-}
-
-func (l *idleList) pushFront(w *worker) {
-	w.prev, w.next = nil, l.front
-	if l.front == nil {
-		l.back = w
-	} else {
-		l.front.prev = w
-	}
-	l.front = w
-	l.n++
-}
-
-func (l *idleList) remove(w *worker) {
-	if w.prev == nil {
-		l.front = w.next
-	} else {
-		w.prev.next = w.next
-	}
-	if w.next == nil {
-		l.back = w.prev
-	} else {
-		w.next.prev = w.prev
-	}
-	w.prev, w.next = nil, nil
-	l.n--
-}
-
-func (l *idleList) popFront() *worker {
-	w := l.front
-	if w != nil {
-		l.remove(w)
-	}
-	return w
-}
-
-func (l *idleList) popBack() *worker {
-	w := l.back
-	if w != nil {
-		l.remove(w)
-	}
-	return w
-}
+const (
+	awake   = iota // running a task, or looking for one
+	idle           // parked in the backlog, or about to park
+	retired        // told to exit while idle: its ctx is cancelled
+)
 
 // startLocked starts a worker goroutine that runs j first, or, if j is the
-// zero job, parks as idle. p.mu is held.
+// zero job, starts idle, waiting for a task in the backlog. p.mu is held.
 func (p *Pool) startLocked(j job) {
-	w := &worker{jobs: make(chan job, 1)}
-	p.setWorkersLocked(p.workers + 1)
-	p.alive.Add(1)
-	if j.isZero() {
-		p.idleLocked(w)
-		go p.work(w, j)
-		return
+	if len(p.all) >= 2*p.workers+64 {
+		p.sweepLocked() // keep all from growing with retired workers
 	}
-	p.busy++
-	p.waking++
+	w := &worker{quit: make(quitCtx)}
+	// A claim changes w's state only: w itself counts itself out of the
+	// idle once it has the task, so that a claim undone leaves the count
+	// alone (Wait relies on it not to dip).
+	w.claim = func() bool { return w.state.CompareAndSwap(idle, awake) }
+	w.unclaim = func() { w.state.Store(idle) }
+	if j.isZero() {
+		p.markIdle(w) // at once, though it has not parked yet
+	}
+	p.all[w] = struct{}{}
+	p.alive.Add(1)
+	p.starting.Add(1)
+	p.setWorkersLocked(p.workers + 1)
 	go func() {
-		p.started()
+		p.starting.Add(-1)
 		p.work(w, j)
 	}()
 }
 
-// wakeIdleLocked takes the most recently idle worker, if any, for a task
-// that the caller sends it once p.mu is released; the worker counts as busy
-// and on its way until it runs (see started). p.mu is held.
-func (p *Pool) wakeIdleLocked() *worker {
-	w := p.idle.popFront()
-	if w != nil {
-		p.waking++
-		p.busy++
-		if p.timerArmed {
-			p.tuneTimerLocked()
-		}
+// retireLocked tells w to exit if it is idle, and reports whether it did: its
+// Get in the backlog returns, and its goroutine returns as soon as it runs.
+// From now on w no longer counts as a worker. p.mu and the backlog's mutex
+// (Do) are held, so that w cannot be taking a task meanwhile.
+func (p *Pool) retireLocked(w *worker) bool {
+	if !w.state.CompareAndSwap(idle, retired) {
+		return false
 	}
-	return w
-}
-
-// retireLocked tells w, just taken off the idle list, to exit. From now on it
-// no longer counts as a worker; its goroutine returns as soon as it runs.
-// p.mu is held.
-func (p *Pool) retireLocked(w *worker) {
+	p.idle.Add(-1)
+	close(w.quit)
 	p.setWorkersLocked(p.workers - 1)
-	w.jobs <- job{}
+	return true
 }
 
-// idleLocked parks w on the idle list. In a pool that may autoscale, w notes
-// the time, for the idle timeout. p.mu is held.
-func (p *Pool) idleLocked(w *worker) {
-	if p.maxWorkers > p.size {
-		w.idleSince = time.Now()
-	}
-	p.idle.pushFront(w)
-	p.tuneTimerLocked()
-}
-
-// work is the body of a worker goroutine: run j, then whatever comes next,
-// parking in between, until told to exit. The goroutine is owned by the pool:
-// it returns when Resize, Close, Stop or the idle timeout retire it, and
-// Close and Stop wait for that.
+// work is the body of a worker goroutine: run j, then the backlog's tasks,
+// parking in the backlog while it is empty, until told to exit. With the zero
+// job, w starts idle. The goroutine is owned by the pool: it returns when
+// Resize, Close, Stop or the idle timeout retire it, and Close and Stop wait
+// for that.
 func (p *Pool) work(w *worker, j job) {
 	for {
-		if j.isZero() {
-			// Parked: no CPU is spent here until someone sends.
-			if j = <-w.jobs; j.isZero() {
-				p.goroutineExit()
+		if !j.isZero() {
+			p.runJob(w, j)
+			var gone bool
+			if j, gone = p.afterTask(w); gone {
 				return
 			}
-			p.started()
+			if !j.isZero() {
+				continue
+			}
 		}
-		var keep bool
-		if j, keep = p.runJob(w, j); !keep {
+		// w is idle: wait in the backlog, where a Submit hands the next
+		// task straight to the longest parked worker. w takes a task
+		// only by claiming it under the backlog's mutex, and Resize and
+		// the idle timer retire w under that mutex too: so either w
+		// took a task and is awake, or it is retired and took none.
+		var err error
+		j, err = p.backlog.GetClaimed(w.quit, w.claim, w.unclaim)
+		if err == nil {
+			p.idle.Add(-1)
+			if p.autoscale {
+				p.mu.Lock()
+				p.tuneTimerLocked()
+				p.mu.Unlock()
+			}
+			continue
+		}
+		// Retired, or the backlog is closed and empty.
+		if !w.state.CompareAndSwap(idle, awake) {
+			// Retired: w leaves without the lock, so that shrinking
+			// by a thousand does not queue a thousand goroutines on
+			// it. The pool forgets w later (sweepLocked).
+			w.completed.Store(w.done)
+			w.gone.Store(true)
 			p.goroutineExit()
 			return
 		}
+		p.idle.Add(-1)
+		p.exit(w, true)
+		return
 	}
 }
 
-// started records that a worker woken or started for a task runs now. If
-// tasks wait in the backlog, it passes the oldest on to the next idle worker,
-// or to a new one if the pool may grow: woken workers wake one another, so no
-// task waits behind a busy worker while another idles (see offerLocked).
-func (p *Pool) started() {
+// afterTask decides what w does once its task is done: exit, if Resize
+// asked it to or the backlog is closed and empty (gone); run the next task
+// of the backlog; or, with none there, go idle (the zero job).
+func (p *Pool) afterTask(w *worker) (j job, gone bool) {
+	if p.excess.Load() > 0 && p.leave(w) {
+		return job{}, true
+	}
+	j, err := p.backlog.TryGet()
+	switch err {
+	case nil:
+		return j, false
+	case qcore.ErrClosed:
+		p.exit(w, true)
+		return job{}, true
+	}
+	p.sleep(w)
+	return job{}, false
+}
+
+// sleep records that w is about to park in the backlog, and lets Wait and
+// the idle timer know.
+func (p *Pool) sleep(w *worker) {
+	w.completed.Store(w.done) // published as w idles, not on every task
+	p.markIdle(w)
+	if p.waiting.Load() || p.autoscale {
+		p.mu.Lock()
+		p.notifyQuietLocked()
+		p.tuneTimerLocked()
+		p.mu.Unlock()
+	}
+}
+
+// markIdle counts w idle.
+func (p *Pool) markIdle(w *worker) {
+	if p.autoscale {
+		w.idleSince.Store(time.Now().UnixNano())
+	}
+	w.state.Store(idle)
+	p.idle.Add(1)
+}
+
+// leave takes one of the exits that Resize asked of busy workers, if one is
+// still owed, and reports whether w took it and is gone.
+func (p *Pool) leave(w *worker) bool {
 	p.mu.Lock()
-	p.waking--
-	var next *worker
-	var j job
-	var accepted *wait.Waiter[job]
-	if p.waking == 0 && p.backlog.Len() > 0 {
-		if next = p.wakeIdleLocked(); next != nil {
-			j, accepted, _ = p.takeLocked()
-		} else if p.workers < p.ceilingLocked() {
-			j, accepted, _ = p.takeLocked()
-			p.startLocked(j)
-		}
+	owed := p.excess.Load() > 0
+	if owed {
+		p.excess.Add(-1)
+		p.setWorkersLocked(p.workers - 1)
 	}
 	p.mu.Unlock()
-	if next != nil {
-		next.jobs <- j
+	if owed {
+		p.exit(w, false)
 	}
-	if accepted != nil {
-		accepted.Signal()
+	return owed
+}
+
+// exit ends w's goroutine: the pool forgets w, keeping its count of tasks,
+// and counts the goroutine out. A worker that exits because the backlog is
+// closed (own) counts itself out of the workers; a retired one, or one that
+// took an exit Resize asked for, was counted out already.
+func (p *Pool) exit(w *worker, own bool) {
+	p.mu.Lock()
+	if own {
+		p.setWorkersLocked(p.workers - 1)
+	}
+	delete(p.all, w)
+	p.completed += w.done
+	p.notifyQuietLocked()
+	p.mu.Unlock()
+	p.goroutineExit()
+}
+
+// sweepLocked forgets the retired workers whose goroutine has returned,
+// keeping their count of tasks. p.mu is held.
+func (p *Pool) sweepLocked() {
+	for w := range p.all {
+		if w.gone.Load() {
+			p.completed += w.completed.Load()
+			delete(p.all, w)
+		}
 	}
 }
 
-// runJob runs j and returns the next job to run (the zero job if w is now
-// idle), or keep = false if w must exit.
-func (p *Pool) runJob(w *worker, j job) (next job, keep bool) {
-	pe := p.call(w, j)
-	if pe != nil && p.onPanic != nil {
-		p.onPanic(pe)
+// quitCtx is the context of a worker's waits in the backlog: done once the
+// channel is closed, with no deadline, value or parent. Unlike
+// context.WithCancel, it costs one channel and no lock to end.
+type quitCtx chan struct{}
+
+func (c quitCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c quitCtx) Done() <-chan struct{}       { return c }
+func (c quitCtx) Value(any) any               { return nil }
+func (c quitCtx) Err() error {
+	select {
+	case <-c:
+		return context.Canceled
+	default:
+		return nil
 	}
-	return p.finish(w, pe)
+}
+
+// runJob runs j on w and deals with its panic, if any.
+func (p *Pool) runJob(w *worker, j job) {
+	pe := p.call(w, j)
+	w.done++
+	if pe == nil {
+		return
+	}
+	p.panicked.Add(1)
+	if p.onPanic != nil {
+		p.onPanic(pe)
+		return
+	}
+	p.mu.Lock()
+	p.panics = append(p.panics, pe)
+	p.mu.Unlock()
 }
 
 // call runs j with the pool's ctx and returns the panic it raised, if any.
 //
 // If the task calls runtime.Goexit instead, recover returns nil and cannot
-// stop it: this goroutine ends in the deferred call. It does the bookkeeping
-// the task skipped and hands w to a new goroutine, so the pool keeps its size
-// and its counts.
+// stop it: this goroutine ends in the deferred call. It counts the task as
+// completed and hands w to a new goroutine, so the pool keeps its size and
+// its counts.
 func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 	returned := false
 	defer func() {
@@ -192,11 +253,13 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 			pe = newPanicError(v)
 			return
 		}
-		next, keep := p.finish(w, nil)
-		if keep {
-			p.alive.Add(1) // before this goroutine's own exit below: alive never dips to 0 here
-			go p.work(w, next)
-		}
+		w.done++
+		p.alive.Add(1) // before this goroutine's own exit below: alive never dips to 0 here
+		go func() {
+			if j, gone := p.afterTask(w); !gone {
+				p.work(w, j)
+			}
+		}()
 		p.goroutineExit()
 	}()
 	if j.task != nil {
@@ -206,51 +269,6 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 	}
 	returned = true
 	return nil
-}
-
-// finish records that w finished a task (which panicked with pe, if not nil)
-// and decides what w does next: run the next job, park (zero job), or exit.
-func (p *Pool) finish(w *worker, pe *PanicError) (next job, keep bool) {
-	p.mu.Lock()
-	next, keep, accepted := p.finishLocked(w, pe)
-	p.mu.Unlock()
-	if accepted != nil {
-		// A Submit waiting for room got in: wake it now that the lock
-		// is free, so readying it lengthens no critical section.
-		accepted.Signal()
-	}
-	return next, keep
-}
-
-func (p *Pool) finishLocked(w *worker, pe *PanicError) (next job, keep bool, accepted *wait.Waiter[job]) {
-	p.busy--
-	p.completed++
-	if pe != nil {
-		p.panicked++
-		if p.onPanic == nil {
-			p.panics = append(p.panics, pe)
-		}
-	}
-	switch {
-	case p.stopping:
-		// Stop: whatever is left was handed back.
-	case p.workers > p.ceilingLocked():
-		// Resize shrank the pool below this worker.
-	default:
-		if j, accepted, ok := p.takeLocked(); ok {
-			p.busy++
-			return j, true, accepted
-		}
-		if !p.closed {
-			p.idleLocked(w)
-			p.notifyQuietLocked()
-			return job{}, true, nil
-		}
-		// Close: the backlog is empty, so the work is done.
-	}
-	p.setWorkersLocked(p.workers - 1)
-	p.notifyQuietLocked()
-	return job{}, false, nil
 }
 
 // goroutineExit records that a worker goroutine is about to return; the last
@@ -273,11 +291,17 @@ func (p *Pool) goroutineExit() {
 // there is a worker to retire, and an idle pool at its size arms none.
 // p.mu is held.
 func (p *Pool) tuneTimerLocked() {
-	need := p.workers > p.size && p.idle.n > 0 && !p.closed
+	need := p.autoscale && !p.closed && p.workers-int(p.excess.Load()) > p.size && p.idle.Load() > 0
 	switch {
 	case need && !p.timerArmed:
-		// The longest idle worker is at the back; it goes first.
-		d := max(time.Until(p.idle.back.idleSince.Add(p.idleTimeout)), 0)
+		// The longest idle worker goes first.
+		oldest := int64(0)
+		for w := range p.all {
+			if since := w.idleSince.Load(); w.state.Load() == idle && (oldest == 0 || since < oldest) {
+				oldest = since
+			}
+		}
+		d := max(time.Until(time.Unix(0, oldest).Add(p.idleTimeout)), 0)
 		if p.timer == nil {
 			p.timer = time.AfterFunc(d, p.expire)
 		} else {
@@ -291,20 +315,22 @@ func (p *Pool) tuneTimerLocked() {
 }
 
 // expire runs when the idle timer fires: it retires the workers above Size
-// that have been idle for the idle timeout, oldest first, and re-arms the
-// timer for the next one if any.
+// that have been idle for the idle timeout, and re-arms the timer for the
+// next one if any.
 func (p *Pool) expire() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.timerArmed = false
-	now := time.Now()
-	for p.workers > p.size {
-		w := p.idle.back
-		if w == nil || now.Sub(w.idleSince) < p.idleTimeout {
-			break
+	deadline := time.Now().Add(-p.idleTimeout).UnixNano()
+	p.backlog.Do(func() {
+		for w := range p.all {
+			if p.workers-int(p.excess.Load()) <= p.size {
+				break
+			}
+			if w.idleSince.Load() <= deadline {
+				p.retireLocked(w)
+			}
 		}
-		p.idle.remove(w)
-		p.retireLocked(w)
-	}
+	})
 	p.tuneTimerLocked()
 }

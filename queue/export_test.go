@@ -5,8 +5,8 @@ package queue
 // sleeping. Call it before q is shared. The channel buffers n signals.
 func OnPark(q any, n int) <-chan struct{} {
 	c := make(chan struct{}, n)
-	*q.(interface{ parkHook() *func() }).parkHook() = func() { c <- struct{}{} }
+	*q.(interface{ parkHook() *func(bool) }).parkHook() = func(bool) { c <- struct{}{} }
 	return c
 }
 
-func (q *core[T]) parkHook() *func() { return &q.c.OnPark }
+func (q *core[T]) parkHook() *func(bool) { return &q.c.OnPark }
