@@ -39,7 +39,8 @@ func newConfig(opts []Option) config {
 // busy, not yet started. Submit blocks, and TrySubmit fails with [ErrFull],
 // while the backlog is full. With n = 0 there is no backlog: a task is
 // accepted only when a worker takes it at once. The default is
-// [DefaultQueueSize]. WithQueueSize panics if n < 0.
+// [DefaultQueueSize]. Like a buffered channel's, the backlog's n slots are
+// allocated when the pool is made. WithQueueSize panics if n < 0.
 func WithQueueSize(n int) Option {
 	if n < 0 {
 		panic("pool: WithQueueSize with n < 0")
