@@ -244,6 +244,7 @@ func (p *Pool) resizeLocked(n int) {
 			}
 			p.retireLocked(w)
 		}
+		p.backlog.DropEnded()
 	})
 	if extra := p.workers - int(p.excess.Load()) - n; extra > 0 {
 		p.excess.Add(int32(extra))

@@ -331,6 +331,7 @@ func (p *Pool) expire() {
 				p.retireLocked(w)
 			}
 		}
+		p.backlog.DropEnded()
 	})
 	p.tuneTimerLocked()
 }

@@ -236,7 +236,26 @@ func (q *Core[T]) GetClaimed(ctx context.Context, claim func() bool, unclaim fun
 	return q.getSlow(ctx, done, claim, unclaim)
 }
 
-// Do calls f with q's mutex held (see GetClaimed). f must not call q.
+// DropEnded ends, with q's mutex held (in Do), the wait of every parked
+// getter whose ctx has ended: they then return without waiting for the
+// mutex, which a thousand getters retired at once would queue on.
+func (q *Core[T]) DropEnded() {
+	q.getters.list.Drop(func(w *wait.Waiter[T]) bool {
+		select {
+		case <-w.Done:
+			return true
+		default:
+			return false
+		}
+	}, func(w *wait.Waiter[T]) {
+		q.getters.n.Add(-1)
+		w.Wake(wait.Cancelled)
+	})
+	q.getters.unstarve()
+}
+
+// Do calls f with q's mutex held (see GetClaimed). f may call DropEnded,
+// and no other method of q.
 func (q *Core[T]) Do(f func()) {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -108,3 +108,16 @@ func (l *List[T]) PopFront() *Waiter[T] {
 
 // Front returns the longest waiting waiter, leaving it in l, or nil.
 func (l *List[T]) Front() *Waiter[T] { return l.head }
+
+// Drop removes from l, in order, every waiter for which drop returns true,
+// and calls gone with each once it has left l.
+func (l *List[T]) Drop(drop func(w *Waiter[T]) bool, gone func(w *Waiter[T])) {
+	for w := l.head; w != nil; {
+		next := w.next
+		if drop(w) {
+			l.Remove(w)
+			gone(w)
+		}
+		w = next
+	}
+}
