@@ -9,7 +9,8 @@ import (
 )
 
 // worker is the state of one worker goroutine. While idle the goroutine is
-// parked in the backlog's Get, with ctx, which the pool cancels to retire it.
+// parked in the backlog's GetClaimed, with quit as its ctx: closing quit
+// retires it.
 type worker struct {
 	state     atomic.Int32  // awake, idle or retired; set to idle by w, and from idle by whoever wins a CompareAndSwap
 	done      uint64        // tasks it finished; w's goroutine's own
@@ -28,7 +29,7 @@ type worker struct {
 const (
 	awake   = iota // running a task, or looking for one
 	idle           // parked in the backlog, or about to park
-	retired        // told to exit while idle: its ctx is cancelled
+	retired        // told to exit while idle: quit is closed
 )
 
 // startLocked starts a worker goroutine that runs j first, or, if j is the

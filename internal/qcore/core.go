@@ -240,17 +240,7 @@ func (q *Core[T]) GetClaimed(ctx context.Context, claim func() bool, unclaim fun
 // getter whose ctx has ended: they then return without waiting for the
 // mutex, which a thousand getters retired at once would queue on.
 func (q *Core[T]) DropEnded() {
-	q.getters.list.Drop(func(w *wait.Waiter[T]) bool {
-		select {
-		case <-w.Done:
-			return true
-		default:
-			return false
-		}
-	}, func(w *wait.Waiter[T]) {
-		q.getters.n.Add(-1)
-		w.Wake(wait.Cancelled)
-	})
+	q.getters.list.Drop((*wait.Waiter[T]).Ended, q.getters.dropped)
 	q.getters.unstarve()
 }
 
@@ -427,20 +417,20 @@ type waiters[T any] struct {
 // waiter, though they have not noticed their ctx yet.
 func (s *waiters[T]) front() *wait.Waiter[T] {
 	for w := s.list.Front(); w != nil; w = s.list.Front() {
-		ended := false
-		select {
-		case <-w.Done: // a nil Done blocks: never taken
-			ended = true
-		default:
-		}
-		if !ended && (w.Claim == nil || w.Claim()) {
+		if !w.Ended() && (w.Claim == nil || w.Claim()) {
 			return w
 		}
 		s.list.PopFront()
-		s.n.Add(-1)
-		w.Wake(wait.Cancelled)
+		s.dropped(w)
 	}
 	return nil
+}
+
+// dropped ends the wait of w, taken out of the list because its ctx ended
+// or its claim failed: its operation did not take place.
+func (s *waiters[T]) dropped(w *wait.Waiter[T]) {
+	s.n.Add(-1)
+	w.Wake(wait.Cancelled)
 }
 
 // serve ends the wait of w, the first waiter, whose operation took place.

@@ -121,3 +121,13 @@ func (l *List[T]) Drop(drop func(w *Waiter[T]) bool, gone func(w *Waiter[T])) {
 		w = next
 	}
 }
+
+// Ended reports whether the waiter's ctx has ended: its Done is closed.
+func (w *Waiter[T]) Ended() bool {
+	select {
+	case <-w.Done: // a nil Done blocks: never taken
+		return true
+	default:
+		return false
+	}
+}
