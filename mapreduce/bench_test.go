@@ -3,11 +3,14 @@ package mapreduce_test
 import (
 	"context"
 	"iter"
+	"maps"
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/sync/errgroup"
@@ -74,85 +77,100 @@ func totalBytes(docs []string) int64 {
 	return int64(n)
 }
 
-// BenchmarkWordCount counts the words of a 10 MB corpus of 200 documents:
-// in one loop, with Combine, with Run, and by hand with errgroup.SetLimit
-// (one goroutine per document, counting into a map of its own, merged into
-// the total under a mutex).
+// corpora are the word-count corpora, each built once per test binary: 200
+// documents (about 10 MB), and 4,000 (about 200 MB, the size of loggrep's
+// default corpus). On the larger one, the fixed cost of a call (starting
+// its workers, merging their tables of 20,000 words) is a smaller share.
+var corpora = []struct {
+	name string
+	docs func() []string
+}{
+	{"10MB", sync.OnceValue(func() []string { return corpus(200) })},
+	{"200MB", sync.OnceValue(func() []string { return corpus(4000) })},
+}
+
+// BenchmarkWordCount counts the words of a corpus six ways, over the same
+// documents, so that every ratio comes from one run:
+//
+//   - sequential: the same mapper as Combine's, in a plain loop, each pair
+//     added to one map. It is the job in one goroutine, as loggrep's
+//     -sequential flag runs it.
+//   - sequential-inline: a plain loop that counts each word into one map
+//     directly, with neither a mapper nor emit.
+//   - Combine and Run.
+//   - errgroup: errgroup.SetLimit with one goroutine per document, each
+//     counting into a map of its own, merged into the total under a mutex.
+//   - by-hand: GOMAXPROCS goroutines, each taking the next document from an
+//     atomic counter and counting into a map of its own as sequential-inline
+//     does, merged at the end. It is what hand-written parallel code reaches
+//     on the machine, with no library and no per-pair calls.
+//
+// Compare them with benchstat, one column per implementation:
+//
+//	go test -run '^$' -bench WordCount -count 10 . | tee wc.txt
+//	benchstat -col /impl -row /corpus wc.txt
 func BenchmarkWordCount(b *testing.B) {
-	docs := corpus(200)
-	want := wordCountSequential(docs)
 	ctx := context.Background()
 	workers := runtime.GOMAXPROCS(0)
-
-	check := func(b *testing.B, got map[string]int) {
-		if len(got) != len(want) {
-			b.Fatalf("%d words, want %d", len(got), len(want))
-		}
-		for w, n := range want {
-			if got[w] != n {
-				b.Fatalf("%q counted %d times, want %d", w, got[w], n)
-			}
-		}
-	}
 	emitWords := func(_ context.Context, doc string, emit func(string, int)) error {
 		words(doc, func(w string) { emit(w, 1) })
 		return nil
 	}
-
-	b.Run("impl=sequential", func(b *testing.B) {
-		b.SetBytes(totalBytes(docs))
-		b.ReportAllocs()
-		var got map[string]int
-		for b.Loop() {
-			got = wordCountSequential(docs)
+	sum := func(_ context.Context, _ string, ones iter.Seq[int]) (int, error) {
+		n := 0
+		for v := range ones {
+			n += v
 		}
-		check(b, got)
-	})
-	b.Run("impl=Combine", func(b *testing.B) {
-		b.SetBytes(totalBytes(docs))
-		b.ReportAllocs()
-		var got map[string]int
-		for b.Loop() {
-			var err error
-			got, err = mapreduce.Combine(ctx, slices.Values(docs), emitWords, add)
-			if err != nil {
-				b.Fatal(err)
-			}
+		return n, nil
+	}
+	for _, c := range corpora {
+		docs := c.docs()
+		want := wordCountInline(docs)
+		impls := []struct {
+			name  string
+			count func() (map[string]int, error)
+		}{
+			{"sequential", func() (map[string]int, error) {
+				counts := map[string]int{}
+				emit := func(w string, n int) { counts[w] += n }
+				for _, d := range docs {
+					if err := emitWords(ctx, d, emit); err != nil {
+						return nil, err
+					}
+				}
+				return counts, nil
+			}},
+			{"sequential-inline", func() (map[string]int, error) { return wordCountInline(docs), nil }},
+			{"Combine", func() (map[string]int, error) {
+				return mapreduce.Combine(ctx, slices.Values(docs), emitWords, add)
+			}},
+			{"Run", func() (map[string]int, error) {
+				return mapreduce.Run(ctx, slices.Values(docs), emitWords, sum)
+			}},
+			{"errgroup", func() (map[string]int, error) { return wordCountErrgroup(ctx, docs, workers), nil }},
+			{"by-hand", func() (map[string]int, error) { return wordCountByHand(docs, workers), nil }},
 		}
-		check(b, got)
-	})
-	b.Run("impl=errgroup", func(b *testing.B) {
-		b.SetBytes(totalBytes(docs))
-		b.ReportAllocs()
-		var got map[string]int
-		for b.Loop() {
-			got = wordCountErrgroup(ctx, docs, workers)
+		for _, impl := range impls {
+			b.Run("corpus="+c.name+"/impl="+impl.name, func(b *testing.B) {
+				b.SetBytes(totalBytes(docs))
+				b.ReportAllocs()
+				var got map[string]int
+				for b.Loop() {
+					var err error
+					if got, err = impl.count(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if !maps.Equal(got, want) {
+					b.Fatalf("%d words counted, want %d, or some counts differ", len(got), len(want))
+				}
+			})
 		}
-		check(b, got)
-	})
-	b.Run("impl=Run", func(b *testing.B) {
-		b.SetBytes(totalBytes(docs))
-		b.ReportAllocs()
-		sum := func(_ context.Context, _ string, ones iter.Seq[int]) (int, error) {
-			n := 0
-			for v := range ones {
-				n += v
-			}
-			return n, nil
-		}
-		var got map[string]int
-		for b.Loop() {
-			var err error
-			got, err = mapreduce.Run(ctx, slices.Values(docs), emitWords, sum)
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		check(b, got)
-	})
+	}
 }
 
-func wordCountSequential(docs []string) map[string]int {
+// wordCountInline counts the words of docs in one loop, into one map.
+func wordCountInline(docs []string) map[string]int {
 	counts := map[string]int{}
 	for _, d := range docs {
 		words(d, func(w string) { counts[w]++ })
@@ -181,6 +199,36 @@ func wordCountErrgroup(ctx context.Context, docs []string, workers int) map[stri
 	}
 	_ = g.Wait()
 	return counts
+}
+
+// wordCountByHand counts the words of docs on workers goroutines, each
+// taking the next document when it is done with one, and merges their maps
+// into the largest.
+func wordCountByHand(docs []string, workers int) map[string]int {
+	var next atomic.Int64
+	parts := make([]map[string]int, workers)
+	var wg sync.WaitGroup
+	for w := range parts {
+		wg.Go(func() {
+			counts := map[string]int{}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(docs) {
+					break
+				}
+				words(docs[i], func(w string) { counts[w]++ })
+			}
+			parts[w] = counts
+		})
+	}
+	wg.Wait()
+	slices.SortFunc(parts, func(a, b map[string]int) int { return len(b) - len(a) })
+	for _, p := range parts[1:] {
+		for w, n := range p {
+			parts[0][w] += n
+		}
+	}
+	return parts[0]
 }
 
 // BenchmarkPairs measures the cost of a pair: 1<<16 inputs of 4 pairs each,
@@ -298,20 +346,9 @@ func BenchmarkMemoryPerInput(b *testing.B) {
 func itoa(n int) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
-		return strings.TrimSuffix(itoaPlain(n>>20), "") + "Mi"
+		return strconv.Itoa(n>>20) + "Mi"
 	case n >= 1<<10 && n%(1<<10) == 0:
-		return itoaPlain(n>>10) + "Ki"
+		return strconv.Itoa(n>>10) + "Ki"
 	}
-	return itoaPlain(n)
-}
-
-func itoaPlain(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
+	return strconv.Itoa(n)
 }
