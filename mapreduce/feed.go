@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -42,11 +43,25 @@ type chunk[In any] struct {
 //
 // A fixed set of chunks circulates, from the feeder through jobs to a worker
 // and back through free. That set bounds the inputs in memory, and it is also
-// the backpressure: the feeder waits on free when every chunk is out.
+// the backpressure: the feeder waits when every chunk is out.
+//
+// The feeder does not wait on free, though, but on need, and a worker calls
+// it there only when it takes the last chunk queued on jobs, or finds none.
+// A feeder woken by every chunk handed back would be woken by a worker that
+// goes on running, onto that worker's P as the next goroutine to run, and
+// stay there while the workers keep every P busy. Once jobs ran dry, a worker
+// on another P would have to take the feeder from there, and the scheduler
+// lets a P take another's next goroutine only after a pause of a few
+// microseconds (which a VM's timer slack stretches to tens). Called through
+// need, the feeder runs at once on the caller's own P: the worker that found
+// jobs empty parks, and the one that took the last chunk yields to it
+// (runtime.Gosched) before mapping that chunk, so that the others find the
+// next chunks queued. Each refill costs two goroutine switches.
 type feeder[In any] struct {
 	jobs chan *chunk[In] // chunks to map; closed by feed when it returns
 	free chan *chunk[In] // mapped chunks, emptied, for the feeder to reuse
 	made int             // chunks allocated so far, at most cap(free); feeder only
+	need chan struct{}   // unbuffered: a worker's call to the waiting feeder
 
 	fixed int          // the size set by WithChunkSize, or 0: adaptive
 	hint  atomic.Int64 // adaptive: the size wanted for the next chunk
@@ -60,6 +75,7 @@ func newFeeder[In any](workers, fixed int) *feeder[In] {
 	f := &feeder[In]{
 		jobs:  make(chan *chunk[In], n),
 		free:  make(chan *chunk[In], n),
+		need:  make(chan struct{}),
 		fixed: fixed,
 	}
 	f.hint.Store(1)
@@ -74,8 +90,8 @@ func (f *feeder[In]) size() int {
 	return int(f.hint.Load())
 }
 
-// get returns an empty chunk, waiting for a worker to give one back if every
-// chunk is out, or nil if ctx is done first.
+// get returns an empty chunk, waiting for a worker to call through need if
+// every chunk is out, or nil if ctx is done first.
 func (f *feeder[In]) get(ctx context.Context) *chunk[In] {
 	select {
 	case c := <-f.free:
@@ -86,11 +102,21 @@ func (f *feeder[In]) get(ctx context.Context) *chunk[In] {
 		f.made++
 		return &chunk[In]{items: make([]In, 0, f.size())}
 	}
-	select {
-	case c := <-f.free:
-		return c
-	case <-ctx.Done():
-		return nil
+	for {
+		select {
+		case <-f.need:
+		case <-ctx.Done():
+			return nil
+		}
+		// free is empty if the caller had no chunk to give back (it
+		// called before its first), or if the chunk it gave back was
+		// taken since. Every chunk is out then, and the worker that
+		// takes the last one queued, or finds none, calls again.
+		select {
+		case c := <-f.free:
+			return c
+		default:
+		}
 	}
 }
 
@@ -140,10 +166,36 @@ func (f *feeder[In]) work(ctx context.Context, process func(items []In, start in
 		var c *chunk[In]
 		select {
 		case c = <-f.jobs:
-			if c == nil {
-				return nil // closed: the input has ended
+			if c != nil && len(f.jobs) == 0 {
+				// The last chunk queued: call the feeder now, if
+				// it waits, and let it run first, so that the other
+				// workers find chunks when they finish theirs.
+				select {
+				case f.need <- struct{}{}:
+					runtime.Gosched()
+				default:
+				}
 			}
-		case <-done:
+		default:
+			// Nothing queued: call the feeder, which then runs on
+			// this P as soon as this worker parks, unless a chunk
+			// comes first.
+			select {
+			case c = <-f.jobs:
+			case f.need <- struct{}{}:
+				select {
+				case c = <-f.jobs:
+				case <-done:
+					return errStopped
+				}
+			case <-done:
+				return errStopped
+			}
+		}
+		if c == nil {
+			return nil // closed: the input has ended
+		}
+		if isDone(done) {
 			return errStopped
 		}
 		var t0 time.Time
