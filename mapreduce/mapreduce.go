@@ -198,16 +198,11 @@ func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c 
 		done := ctx.Done()
 		err := f.work(ctx, func(items []In, start int) error {
 			before := t.emitted()
-			for i, x := range items {
-				if isDone(done) {
+			if i, err := mapItems(ctx, done, m, items, emit); err != nil {
+				if err == errStopped || !failed(ctx, err) {
 					return errStopped
 				}
-				if err := callMapper(ctx, m, x, emit); err != nil {
-					if !failed(ctx, err) {
-						return errStopped
-					}
-					return &InputError{Index: start + i, Err: err}
-				}
+				return &InputError{Index: start + i, Err: err}
 			}
 			c.rep.addInputs(len(items), t.emitted()-before)
 			return nil
