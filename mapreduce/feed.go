@@ -159,7 +159,8 @@ func (f *feeder[In]) feed(ctx context.Context, in iter.Seq[In]) (complete bool) 
 
 // work is the loop of one worker of the map phase: it takes chunks until
 // jobs is closed and calls process on each. It returns nil once the input
-// has ended, process's error, or errStopped if ctx ends first.
+// has ended, process's error, or errStopped if ctx ends while it waits for a
+// chunk; process watches ctx itself (mapItems, before each input).
 func (f *feeder[In]) work(ctx context.Context, process func(items []In, start int) error) error {
 	done := ctx.Done()
 	for {
@@ -194,9 +195,6 @@ func (f *feeder[In]) work(ctx context.Context, process func(items []In, start in
 		}
 		if c == nil {
 			return nil // closed: the input has ended
-		}
-		if isDone(done) {
-			return errStopped
 		}
 		var t0 time.Time
 		if f.fixed == 0 {
