@@ -545,6 +545,27 @@ func TestWithPool(t *testing.T) {
 	}
 }
 
+// A pool with fewer workers than the call asks for runs it all the same:
+// the one task that starts maps every chunk, and must call the feeder for
+// more, and the tasks still in the backlog return at once when they start.
+func TestPoolSmallerThanWorkers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := pool.New(1)
+	inputs := slices.Collect(ints(500))
+	_, want := reference(inputs, 7)
+	for _, chunk := range []int{0, 1, 3} {
+		opts := []mapreduce.Option{mapreduce.WithPool(p), mapreduce.WithWorkers(4)}
+		if chunk > 0 {
+			opts = append(opts, mapreduce.WithChunkSize(chunk))
+		}
+		got, err := mapreduce.Combine(ctx, slices.Values(inputs), spread(7), add, opts...)
+		require.NoError(t, err, "chunk %d", chunk)
+		require.Equal(t, want, got, "chunk %d", chunk)
+	}
+	require.NoError(t, p.Close(ctx))
+}
+
 // A pool stopped under a running call ends it with pool.ErrClosed.
 func TestPoolStoppedDuringRun(t *testing.T) {
 	t.Parallel()
