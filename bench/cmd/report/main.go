@@ -173,6 +173,9 @@ func results(in inputs, dir string) string {
 		}
 		b.WriteString("```\n")
 	}
+	if in.stats != nil {
+		b.WriteString(hostCheck(*in.stats))
+	}
 	for _, arch := range []string{"native", "arm", "arm64"} {
 		if r := in.idle[arch]; r != nil {
 			fmt.Fprintf(&b, "- Idle run (%s): %s on %s, %s, lull at %s: `%s`\n", arch, r.Date, r.Host, r.GoVersion, r.Lull, r.Command)
@@ -235,6 +238,36 @@ func results(in inputs, dir string) string {
 	} else {
 		b.WriteString("No BenchmarkMapReduce results in benchstat.csv.\n")
 	}
+	return b.String()
+}
+
+// slowSpell is the BenchmarkPingPong reading, in ns, above which the host
+// is taken to be in a slow spell: quiet runs of the 2-vCPU hosts this suite
+// was built on read 80-130 ns, slow spells about 400.
+const slowSpell = 250
+
+// hostCheck returns the Setup line with the BenchmarkPingPong readings of a
+// throughput run (see host_test.go), with a warning if one of them is above
+// slowSpell, or "" if the run has none.
+func hostCheck(s report.Stats) string {
+	g := s.Family("PingPong", "sec/op", nil)
+	if len(g.Impls) == 0 {
+		return ""
+	}
+	var at []string
+	slow := false
+	for _, impl := range g.Impls {
+		ns := g.Cells[impl][""].Median * 1e9
+		slow = slow || ns > slowSpell
+		at = append(at, fmt.Sprintf("%s %s ns", strings.TrimPrefix(impl, "at="), report.FormatValue(ns)))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "- Host check (BenchmarkPingPong: one round trip of a cache line between two threads, taken before each family and at the end): %s. ", strings.Join(at, ", "))
+	fmt.Fprintf(&b, "Quiet runs of the hosts this suite was built on read 80-130 ns; slow spells, about 400.")
+	if slow {
+		fmt.Fprintf(&b, " **A reading above %d ns: the host was in a slow spell during this run, in which lull-queue and lull-pool slow far more than a channel does; read the tables next to it with care (README.md, \"Slow spells\").**", slowSpell)
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lullgo/lull/bench/internal/idle"
+	"github.com/lullgo/lull/bench/internal/report"
 )
 
 // TestRun feeds run a small results directory and checks that the numbers
@@ -30,6 +31,8 @@ func TestRun(t *testing.T) {
 		"Submit/lull-pool/workers=64/submitters=4-2,2e-07,3%\n" +
 		"Submit/channel/workers=64/submitters=4-2,1e-07,2%\n" +
 		"Queue/lull-queue/producers=1/consumers=1-2,5e-08,1%\n" +
+		"PingPong/at=submit-2,9.5e-08,2%\n" +
+		"PingPong/at=end-2,4.1e-07,3%\n" +
 		"geomean,1e-07,\n"
 	if err := os.WriteFile(filepath.Join(dir, "benchstat.csv"), []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
@@ -74,6 +77,8 @@ func TestRun(t *testing.T) {
 		"- workers=64, submitters=4: channel (×0.50)",
 		"| lull-queue | 50.0 ns ±1% (×1.00) | ×1.00 |",
 		"No BenchmarkMapReduce results",
+		"taken before each family and at the end): submit 95.0 ns, end 410 ns.",
+		"A reading above 250 ns: the host was in a slow spell",
 		"github.com/panjf2000/ants/v2 v2.12.1",
 	} {
 		if !strings.Contains(doc, want) {
@@ -99,5 +104,29 @@ func writeJSON(t *testing.T, path string, v any) {
 	}
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHostCheck checks the host line: the readings in order, the warning only
+// past slowSpell, and nothing for a run without BenchmarkPingPong.
+func TestHostCheck(t *testing.T) {
+	parse := func(csv string) report.Stats {
+		t.Helper()
+		s, err := report.ParseCSV(strings.NewReader(",bench.txt,\n,sec/op,CI\n" + csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	quiet := hostCheck(parse("PingPong/at=submit-2,9e-08,1%\nPingPong/at=queue-2,1.2e-07,1%\n"))
+	if !strings.Contains(quiet, "): submit 90.0 ns, queue 120 ns.") || strings.Contains(quiet, "slow spell during") {
+		t.Errorf("quiet run: got %q", quiet)
+	}
+	slow := hostCheck(parse("PingPong/at=submit-2,9e-08,1%\nPingPong/at=end-2,2.6e-07,1%\n"))
+	if !strings.Contains(slow, "the host was in a slow spell during this run") {
+		t.Errorf("run with a reading of 260 ns: got %q, want the warning", slow)
+	}
+	if got := hostCheck(parse("Submit/lull-pool/workers=2/submitters=1-2,4e-08,1%\n")); got != "" {
+		t.Errorf("run without PingPong: got %q, want none", got)
 	}
 }
