@@ -25,13 +25,17 @@ func TimerArmed(p *Pool) bool {
 }
 
 // OnPark makes p send on the returned channel each time a Submit parks,
-// waiting for room. Call it before p is shared; the channel buffers n.
+// waiting for room; the channel buffers n. The hook is set under the
+// backlog's mutex, which parks read it under: New has started the workers,
+// and they may be parking in the backlog already.
 func OnPark(p *Pool, n int) <-chan struct{} {
 	c := make(chan struct{}, n)
-	p.backlog.OnPark = func(putter bool) {
-		if putter {
-			c <- struct{}{}
+	p.backlog.Do(func() {
+		p.backlog.OnPark = func(putter bool) {
+			if putter {
+				c <- struct{}{}
+			}
 		}
-	}
+	})
 	return c
 }
