@@ -263,7 +263,7 @@ func hostCheck(s report.Stats) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "- Host check (BenchmarkPingPong: one round trip of a cache line between two threads, taken before each family and at the end): %s. ", strings.Join(at, ", "))
-	fmt.Fprintf(&b, "Quiet runs of the hosts this suite was built on read 80-130 ns; slow spells, about 400.")
+	b.WriteString("Quiet runs of the hosts this suite was built on read 80-130 ns; slow spells, about 400.")
 	if slow {
 		fmt.Fprintf(&b, " **A reading above %d ns: the host was in a slow spell during this run, in which lull-queue and lull-pool slow far more than a channel does; read the tables next to it with care (README.md, \"Slow spells\").**", slowSpell)
 	}
