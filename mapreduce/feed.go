@@ -170,7 +170,9 @@ func (f *feeder[In]) work(ctx context.Context, process func(items []In, start in
 			if c != nil && len(f.jobs) == 0 {
 				// The last chunk queued: call the feeder now, if
 				// it waits, and let it run first, so that the other
-				// workers find chunks when they finish theirs.
+				// workers find chunks when they finish theirs. Only a
+				// busy worker yields here, once per refill, never an
+				// idle one: nothing wakes or polls (see feeder).
 				select {
 				case f.need <- struct{}{}:
 					runtime.Gosched()
