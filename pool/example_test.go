@@ -3,6 +3,7 @@ package pool_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/lullgo/lull/pool"
@@ -54,7 +55,15 @@ func ExamplePool_Resize() {
 	p := pool.New(2)
 	defer p.Close(ctx)
 
-	p.Resize(16) // a burst: 14 more workers start at once
+	// A burst: up to 16 tasks run at once, each on a worker started for
+	// it, until they all meet at the barrier.
+	p.Resize(16)
+	var barrier sync.WaitGroup
+	barrier.Add(16)
+	for range 16 {
+		_ = p.Submit(ctx, func(context.Context) { barrier.Done(); barrier.Wait() })
+	}
+	_ = p.Wait(ctx)
 	fmt.Println("size:", p.Size(), "workers:", p.Stats().Workers)
 
 	p.Resize(1) // idle workers above the new size exit at once

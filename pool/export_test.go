@@ -1,19 +1,33 @@
 package pool
 
-// OnWorkers makes p send the number of workers on the returned channel each
-// time it changes, so that a test can wait for a count without polling. Call
-// it before p is shared; the channel buffers n changes, and a change that
-// finds it full is dropped.
-func OnWorkers(p *Pool, n int) <-chan int {
-	c := make(chan int, n)
-	p.mu.Lock()
-	p.onWorkers = func(w int) {
-		select {
-		case c <- w:
-		default:
+import "sync"
+
+// The channels that OnWorkers and OnPark returned, by pool.
+var workersHooks, parkHooks sync.Map
+
+func init() {
+	onWorkers = func(p *Pool, n int) {
+		if c, ok := workersHooks.Load(p); ok {
+			select {
+			case c.(chan int) <- n:
+			default:
+			}
 		}
 	}
-	p.mu.Unlock()
+	onPark = func(p *Pool) {
+		if c, ok := parkHooks.Load(p); ok {
+			c.(chan struct{}) <- struct{}{}
+		}
+	}
+}
+
+// OnWorkers makes p send its number of workers (less those told to exit
+// while parked) on the returned channel each time it changes, so that a test
+// can wait for a count without polling. Call it before p is shared; the
+// channel buffers n changes, and a change that finds it full is dropped.
+func OnWorkers(p *Pool, n int) <-chan int {
+	c := make(chan int, n)
+	workersHooks.Store(p, c)
 	return c
 }
 
@@ -25,17 +39,9 @@ func TimerArmed(p *Pool) bool {
 }
 
 // OnPark makes p send on the returned channel each time a Submit parks,
-// waiting for room; the channel buffers n. The hook is set under the
-// backlog's mutex, which parks read it under: New has started the workers,
-// and they may be parking in the backlog already.
+// waiting for room; the channel buffers n.
 func OnPark(p *Pool, n int) <-chan struct{} {
 	c := make(chan struct{}, n)
-	p.backlog.Do(func() {
-		p.backlog.OnPark = func(putter bool) {
-			if putter {
-				c <- struct{}{}
-			}
-		}
-	})
+	parkHooks.Store(p, c)
 	return c
 }

@@ -2,8 +2,8 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"sync"
-	"sync/atomic"
 )
 
 // Group runs related functions on a pool's workers and waits for them, like
@@ -37,25 +37,30 @@ func (p *Pool) Group(ctx context.Context) (*Group, context.Context) {
 
 // Go runs f on a worker of the pool with the group's ctx. It blocks while the
 // pool's backlog is full, and returns nil once f is accepted, [ErrClosed] if
-// the pool is closed, or the group ctx's Err() if that ends first (a function
-// of the group failed, or the parent ctx is done); then f will not run and the
-// group does not wait for it. A panic in f becomes a [*PanicError], and a
-// runtime.Goexit [ErrGoexit], like an error f returned.
+// the pool is closed (or closes while Go waits), or the group ctx's Err() if
+// that ends first (a function of the group failed, or the parent ctx is
+// done); then f will not run and the group does not wait for it. A panic in f
+// becomes a [*PanicError], and a runtime.Goexit [ErrGoexit], like an error f
+// returned.
 func (g *Group) Go(f func(context.Context) error) error {
 	if f == nil {
 		panic("pool: Group.Go with nil function")
 	}
 	g.wg.Add(1)
-	if err := g.p.submit(g.ctx, job{runner: &member{g: g, f: f}}); err != nil {
+	if err := g.p.submit(g.ctx, job{runner: &member{g: g, f: f}}, false); err != nil {
 		g.wg.Done()
+		if errors.Is(context.Cause(g.ctx), ErrClosed) {
+			return ErrClosed // the group's ctx ended because the pool did
+		}
 		return err
 	}
 	return nil
 }
 
-// Wait waits until every function accepted by Go has returned, or was handed
-// back by [Pool.Stop] (the group's error is then [ErrClosed], if no function
-// failed first), cancels the group's ctx, and returns the first error, or nil.
+// Wait waits until every function accepted by Go has returned, or was taken
+// from the backlog by [Pool.Stop] (the group's error is then [ErrClosed], if
+// no function failed first), cancels the group's ctx, and returns the first
+// error, or nil.
 func (g *Group) Wait() error {
 	g.wg.Wait()
 	g.unlink()
@@ -63,49 +68,31 @@ func (g *Group) Wait() error {
 	return g.err
 }
 
-func (g *Group) fail(err error) {
+func (g *Group) setErr(err error) {
 	g.errOnce.Do(func() {
 		g.err = err
 		g.cancel(err)
 	})
 }
 
-// member is one function of a group, as the pool runs it.
+// member is one function of a group, as the pool runs it. Exactly one of
+// run (if f returns), fail (if f panics or calls runtime.Goexit) and abandon
+// (if Stop takes it from the backlog) ends it, and tells the group.
 type member struct {
-	g     *Group
-	f     func(context.Context) error
-	state atomic.Int32 // queued, then running or abandoned
-}
-
-// abandon fails the group with ErrClosed and stops Wait from waiting for m,
-// if m has not started: Stop handed it back.
-func (m *member) abandon() {
-	if m.state.CompareAndSwap(queued, abandoned) {
-		m.g.fail(ErrClosed)
-		m.g.wg.Done()
-	}
+	g *Group
+	f func(context.Context) error
 }
 
 func (m *member) run(context.Context) {
-	if !m.state.CompareAndSwap(queued, running) {
-		// Handed back by Stop: the group no longer waits for it.
-		_ = m.f(m.g.ctx)
-		return
+	if err := m.f(m.g.ctx); err != nil {
+		m.g.setErr(err)
 	}
-	returned := false
-	defer func() {
-		if !returned {
-			if v := recover(); v != nil {
-				m.g.fail(newPanicError(v))
-			} else {
-				m.g.fail(ErrGoexit)
-			}
-		}
-		m.g.wg.Done()
-	}()
-	err := m.f(m.g.ctx)
-	returned = true
-	if err != nil {
-		m.g.fail(err)
-	}
+	m.g.wg.Done()
 }
+
+func (m *member) fail(err error) {
+	m.g.setErr(err)
+	m.g.wg.Done()
+}
+
+func (m *member) abandon() { m.fail(ErrClosed) }

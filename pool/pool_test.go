@@ -38,6 +38,17 @@ func (g *gate) waitStarted(n int) {
 }
 
 // waitWorkers blocks until the pool reports n workers through OnWorkers.
+// drainWorkers empties ch of the counts sent so far.
+func drainWorkers(ch <-chan int) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
 func waitWorkers(t *testing.T, ch <-chan int, n int) {
 	t.Helper()
 	for w := range ch {
@@ -298,8 +309,18 @@ func TestResizeGrowTakesBacklog(t *testing.T) {
 func TestResizeShrink(t *testing.T) {
 	p := pool.New(1000)
 	workers := pool.OnWorkers(p, 10000)
-	if got := p.Stats().Workers; got != 1000 {
-		t.Fatalf("Workers = %d, want 1000", got)
+	if got := p.Stats().Workers; got != 0 {
+		t.Fatalf("Workers = %d before any task, want 0: workers start as tasks come", got)
+	}
+	warm := newGate(1000)
+	for range 1000 {
+		require.NoError(t, p.Submit(bg, warm.task))
+	}
+	warm.waitStarted(1000)
+	close(warm.release)
+	require.NoError(t, p.Wait(bg))
+	if st := p.Stats(); st.Workers != 1000 || st.Idle != 1000 {
+		t.Fatalf("after 1000 tasks at once: Stats() = %+v, want 1000 idle workers", st)
 	}
 	// Idle workers above the new size exit at once.
 	p.Resize(10)
@@ -315,8 +336,8 @@ func TestResizeShrink(t *testing.T) {
 	}
 	g.waitStarted(10)
 	p.Resize(3)
-	if st := p.Stats(); st.Workers != 10 || st.Busy != 10 {
-		t.Fatalf("Resize(3) while 10 are busy: Stats() = %+v, want 10 busy workers", st)
+	if st := p.Stats(); st.Workers != 3 || st.Busy != 10 {
+		t.Fatalf("Resize(3) while 10 are busy: Stats() = %+v, want 10 busy workers, 3 of them staying", st)
 	}
 	close(g.release)
 	waitWorkers(t, workers, 3)
@@ -341,6 +362,7 @@ func TestAutoscale(t *testing.T) {
 	if st := p.Stats(); st.Workers != 4 || st.Queued != 2 {
 		t.Fatalf("Stats() = %+v, want 4 workers and 2 queued", st)
 	}
+	drainWorkers(workers) // the counts of the workers' starts
 	close(g.release)
 	g.waitStarted(2)
 	// The extra workers exit once idle for the timeout, down to Size.
@@ -411,8 +433,11 @@ func TestGoexit(t *testing.T) {
 	}))
 	<-exited
 	require.NoError(t, p.Wait(bg))
-	if st := p.Stats(); st.Workers != 2 || st.Completed != 1 || st.Busy != 0 {
-		t.Fatalf("after a Goexit: Stats() = %+v, want 2 workers, 1 completed", st)
+	if st := p.Stats(); st.Workers != 1 || st.Completed != 1 || st.Busy != 0 {
+		t.Fatalf("after a Goexit: Stats() = %+v, want 1 worker, 1 completed", st)
+	}
+	if w := <-workers; w != 1 {
+		t.Fatalf("worker count %d after the first task, want 1", w)
 	}
 	select {
 	case w := <-workers:

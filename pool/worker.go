@@ -1,338 +1,227 @@
 package pool
 
-import (
-	"context"
-	"sync/atomic"
-	"time"
+import "time"
 
-	"github.com/lullgo/lull/internal/qcore"
-)
-
-// worker is the state of one worker goroutine. While idle the goroutine is
-// parked in the backlog's GetClaimed, with quit as its ctx: closing quit
-// retires it.
+// worker is one worker goroutine's state. While the worker is parked in
+// p.idle, the goroutine that takes it off (under p.mu) sets job or exit and
+// then sends on wake; the worker reads them after it receives, so they need
+// no lock.
 type worker struct {
-	state     atomic.Int32  // awake, idle or retired; set to idle by w, and from idle by whoever wins a CompareAndSwap
-	done      uint64        // tasks it finished; w's goroutine's own
-	completed atomic.Uint64 // done, as of w's last idling: Stats and Wait read it
-	idleSince atomic.Int64  // when it last parked, in Unix nanoseconds; kept only when autoscaling
-
-	quit quitCtx     // the ctx of its waits in the backlog; closed to retire it
-	gone atomic.Bool // its goroutine, retired, has returned: completed is final
-
-	// claim makes w awake to take a task, if it is still idle, and unclaim
-	// makes it idle again (see Pool.work).
-	claim   func() bool
-	unclaim func()
+	wake      chan struct{} // capacity 1: a send never blocks
+	job       job           // the task handed to the parked worker
+	exit      bool          // retired while parked: exit, after passing chain on
+	chain     []*worker     // with exit: parked workers retired with this one, for it to wake
+	idleSince time.Time     // when it parked (autoscaling only)
 }
 
-const (
-	awake   = iota // running a task, or looking for one
-	idle           // parked in the backlog, or about to park
-	retired        // told to exit while idle: quit is closed
-)
-
-// startLocked starts a worker goroutine that runs j first, or, if j is the
-// zero job, starts idle, waiting for a task in the backlog. p.mu is held.
-func (p *Pool) startLocked(j job) {
-	if len(p.all) >= 2*p.workers+64 {
-		p.sweepLocked() // keep all from growing with retired workers
+// addWorkerLocked counts a new worker, for the caller to start with
+// go p.work once p.mu is released. p.mu is held.
+func (p *Pool) addWorkerLocked() *worker {
+	p.workers++
+	if onWorkers != nil {
+		onWorkers(p, p.workers-p.leaving)
 	}
-	w := &worker{quit: make(quitCtx)}
-	// A claim changes w's state only: w itself counts itself out of the
-	// idle once it has the task, so that a claim undone leaves the count
-	// alone (Wait relies on it not to dip).
-	w.claim = func() bool { return w.state.CompareAndSwap(idle, awake) }
-	w.unclaim = func() { w.state.Store(idle) }
-	if j.isZero() {
-		p.markIdle(w) // at once, though it has not parked yet
-	}
-	p.all[w] = struct{}{}
-	p.alive.Add(1)
-	p.starting.Add(1)
-	p.setWorkersLocked(p.workers + 1)
-	go func() {
-		p.starting.Add(-1)
-		p.work(w, j)
-	}()
+	return &worker{wake: make(chan struct{}, 1)}
 }
 
-// retireLocked tells w to exit if it is idle, and reports whether it did: its
-// Get in the backlog returns, and its goroutine returns as soon as it runs.
-// From now on w no longer counts as a worker. p.mu and the backlog's mutex
-// (Do) are held, so that w cannot be taking a task meanwhile.
-func (p *Pool) retireLocked(w *worker) bool {
-	if !w.state.CompareAndSwap(idle, retired) {
-		return false
-	}
-	p.idle.Add(-1)
-	close(w.quit)
-	p.setWorkersLocked(p.workers - 1)
-	return true
-}
-
-// work is the body of a worker goroutine: run j, then the backlog's tasks,
-// parking in the backlog while it is empty, until told to exit. With the zero
-// job, w starts idle. The goroutine is owned by the pool: it returns when
-// Resize, Close, Stop or the idle timeout retire it, and Close and Stop wait
-// for that.
+// work is a worker goroutine: it runs j, then every task it takes, until
+// next tells it to exit. It returns only after it has removed itself from
+// p.workers under p.mu. If a task calls runtime.Goexit, call starts a new
+// goroutine that goes on as this worker.
 func (p *Pool) work(w *worker, j job) {
 	for {
-		if !j.isZero() {
-			p.runJob(w, j)
-			var gone bool
-			if j, gone = p.afterTask(w); gone {
-				return
-			}
-			if !j.isZero() {
-				continue
-			}
-		}
-		// w is idle: wait in the backlog, where a Submit hands the next
-		// task straight to the longest parked worker. w takes a task
-		// only by claiming it under the backlog's mutex, and Resize and
-		// the idle timer retire w under that mutex too: so either w
-		// took a task and is awake, or it is retired and took none.
-		var err error
-		j, err = p.backlog.GetClaimed(w.quit, w.claim, w.unclaim)
-		if err == nil {
-			p.idle.Add(-1)
-			if p.autoscale {
-				p.mu.Lock()
-				p.tuneTimerLocked()
-				p.mu.Unlock()
-			}
-			continue
-		}
-		// Retired, or the backlog is closed and empty.
-		if !w.state.CompareAndSwap(idle, awake) {
-			// Retired: w leaves without the lock, so that shrinking
-			// by a thousand does not queue a thousand goroutines on
-			// it. The pool forgets w later (sweepLocked).
-			w.completed.Store(w.done)
-			w.gone.Store(true)
-			p.goroutineExit()
+		pe := p.call(w, j)
+		var ok bool
+		if j, ok = p.next(w, pe, j.runner == nil); !ok {
 			return
 		}
-		p.idle.Add(-1)
-		p.exit(w, true)
-		return
 	}
 }
 
-// afterTask decides what w does once its task is done: exit, if Resize
-// asked it to or the backlog is closed and empty (gone); run the next task
-// of the backlog; or, with none there, go idle (the zero job).
-func (p *Pool) afterTask(w *worker) (j job, gone bool) {
-	if p.excess.Load() > 0 && p.leave(w) {
-		return job{}, true
-	}
-	j, err := p.backlog.TryGet()
-	switch err {
-	case nil:
-		return j, false
-	case qcore.ErrClosed:
-		p.exit(w, true)
-		return job{}, true
-	}
-	p.sleep(w)
-	return job{}, false
-}
-
-// sleep records that w is about to park in the backlog, and lets Wait and
-// the idle timer know.
-func (p *Pool) sleep(w *worker) {
-	w.completed.Store(w.done) // published as w idles, not on every task
-	p.markIdle(w)
-	if p.waiting.Load() || p.autoscale {
-		p.mu.Lock()
-		p.notifyQuietLocked()
-		p.tuneTimerLocked()
-		p.mu.Unlock()
+// resume goes on as worker w after its goroutine ended in runtime.Goexit
+// while running a task: the task counts as completed, and w takes the next.
+func (p *Pool) resume(w *worker) {
+	j, ok := p.next(w, nil, false)
+	if ok {
+		p.work(w, j)
 	}
 }
 
-// markIdle counts w idle.
-func (p *Pool) markIdle(w *worker) {
-	if p.autoscale {
-		w.idleSince.Store(time.Now().UnixNano())
-	}
-	w.state.Store(idle)
-	p.idle.Add(1)
-}
-
-// leave takes one of the exits that Resize asked of busy workers, if one is
-// still owed, and reports whether w took it and is gone.
-func (p *Pool) leave(w *worker) bool {
-	p.mu.Lock()
-	owed := p.excess.Load() > 0
-	if owed {
-		p.excess.Add(-1)
-		p.setWorkersLocked(p.workers - 1)
-	}
-	p.mu.Unlock()
-	if owed {
-		p.exit(w, false)
-	}
-	return owed
-}
-
-// exit ends w's goroutine: the pool forgets w, keeping its count of tasks,
-// and counts the goroutine out. A worker that exits because the backlog is
-// closed (own) counts itself out of the workers; a retired one, or one that
-// took an exit Resize asked for, was counted out already.
-func (p *Pool) exit(w *worker, own bool) {
-	p.mu.Lock()
-	if own {
-		p.setWorkersLocked(p.workers - 1)
-	}
-	delete(p.all, w)
-	p.completed += w.done
-	p.notifyQuietLocked()
-	p.mu.Unlock()
-	p.goroutineExit()
-}
-
-// sweepLocked forgets the retired workers whose goroutine has returned,
-// keeping their count of tasks. p.mu is held.
-func (p *Pool) sweepLocked() {
-	for w := range p.all {
-		if w.gone.Load() {
-			p.completed += w.completed.Load()
-			delete(p.all, w)
-		}
-	}
-}
-
-// quitCtx is the context of a worker's waits in the backlog: done once the
-// channel is closed, with no deadline, value or parent. Unlike
-// context.WithCancel, it costs one channel and no lock to end.
-type quitCtx chan struct{}
-
-func (c quitCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c quitCtx) Done() <-chan struct{}       { return c }
-func (c quitCtx) Value(any) any               { return nil }
-func (c quitCtx) Err() error {
-	select {
-	case <-c:
-		return context.Canceled
-	default:
-		return nil
-	}
-}
-
-// runJob runs j on w and deals with its panic, if any.
-func (p *Pool) runJob(w *worker, j job) {
-	pe := p.call(w, j)
-	w.done++
-	if pe == nil {
-		return
-	}
-	p.panicked.Add(1)
-	if p.onPanic != nil {
-		p.onPanic(pe)
-		return
-	}
-	p.mu.Lock()
-	p.panics = append(p.panics, pe)
-	p.mu.Unlock()
-}
-
-// call runs j with the pool's ctx and returns the panic it raised, if any.
-//
-// If the task calls runtime.Goexit instead, recover returns nil and cannot
-// stop it: this goroutine ends in the deferred call. It counts the task as
-// completed and hands w to a new goroutine, so the pool keeps its size and
-// its counts.
+// call runs j and returns the panic it raised, if any, after passing it to
+// the panic handler (Submit tasks) or to the runner's Future or Group. If j
+// calls runtime.Goexit, call completes a runner with ErrGoexit and starts a
+// new goroutine to go on as w (resume); this goroutine then ends.
 func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 	returned := false
 	defer func() {
 		if returned {
 			return
 		}
-		if v := recover(); v != nil {
-			pe = newPanicError(v)
+		v := recover()
+		if v == nil { // runtime.Goexit: nothing else ends a call this way
+			if j.runner != nil {
+				j.runner.fail(ErrGoexit)
+			}
+			go p.resume(w)
 			return
 		}
-		w.done++
-		p.alive.Add(1) // before this goroutine's own exit below: alive never dips to 0 here
-		go func() {
-			if j, gone := p.afterTask(w); !gone {
-				p.work(w, j)
-			}
-		}()
-		p.goroutineExit()
+		pe = newPanicError(v)
+		if j.runner != nil {
+			j.runner.fail(pe)
+		} else if p.onPanic != nil {
+			p.onPanic(pe)
+		}
 	}()
-	if j.task != nil {
-		j.task(p.ctx)
-	} else {
+	if j.runner != nil {
 		j.runner.run(p.ctx)
+	} else {
+		j.task(p.ctx)
 	}
 	returned = true
 	return nil
 }
 
-// goroutineExit records that a worker goroutine is about to return; the last
-// one after Close or Stop lets them return. Retired goroutines leave without
-// the lock, so that shrinking by a thousand does not queue a thousand of them
-// on it. Only the one that brings alive to 0 locks, to check for Close: if
-// Close checked before this decrement, it saw alive > 0, and this check
-// (under the same lock, after the decrement) sees closed; if after, Close
-// sees 0 itself.
-func (p *Pool) goroutineExit() {
-	if p.alive.Add(-1) == 0 {
-		p.mu.Lock()
-		p.checkExitedLocked()
-		p.mu.Unlock()
+// next counts the task w has just finished (and its panic, pe, if any,
+// which is kept for Wait, Close or Stop if the task came from Submit and no
+// handler took it), then
+// gives w its next task, or parks it until one comes, or tells it to exit
+// (ok false), in which case w has left p.workers.
+func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
+	p.mu.Lock()
+	p.completed++
+	if pe != nil {
+		p.panicked++
+		if task && p.onPanic == nil {
+			p.panics = append(p.panics, pe)
+		}
 	}
+	if p.workers-p.leaving > p.ceilingLocked() {
+		// Resize or Stop shrank the pool below its busy workers: this
+		// one exits rather than take another task (invariant 3).
+		p.exitLocked()
+		p.mu.Unlock()
+		return job{}, false
+	}
+	if p.queuedLocked() {
+		j, wt := p.takeLocked()
+		p.mu.Unlock()
+		if wt != nil {
+			wt.Wake()
+		}
+		return j, true
+	}
+	if p.closed {
+		p.exitLocked()
+		p.mu.Unlock()
+		return job{}, false
+	}
+	// Park. The backlog is empty (invariant 1 holds).
+	p.idle = append(p.idle, w)
+	if p.maxWorkers > 0 {
+		w.idleSince = time.Now()
+		p.tuneTimerLocked()
+	}
+	p.notifyQuietLocked()
+	p.mu.Unlock()
+
+	<-w.wake
+	if w.exit {
+		p.leave(w)
+		return job{}, false
+	}
+	j, w.job = w.job, job{}
+	return j, true
 }
 
-// tuneTimerLocked arms the idle timer if some worker above Size is idle and
-// it is not armed, and stops it if none is. So the timer runs only while
-// there is a worker to retire, and an idle pool at its size arms none.
-// p.mu is held.
-func (p *Pool) tuneTimerLocked() {
-	need := p.autoscale && !p.closed && p.workers-int(p.excess.Load()) > p.size && p.idle.Load() > 0
-	switch {
-	case need && !p.timerArmed:
-		// The longest idle worker goes first.
-		oldest := int64(0)
-		for w := range p.all {
-			if since := w.idleSince.Load(); w.state.Load() == idle && (oldest == 0 || since < oldest) {
-				oldest = since
+// exitLocked removes the calling worker from the pool. p.mu is held.
+func (p *Pool) exitLocked() {
+	p.workers--
+	if onWorkers != nil {
+		onWorkers(p, p.workers-p.leaving)
+	}
+	p.notifyQuietLocked()
+	p.checkExitedLocked()
+}
+
+// retireLocked takes the n oldest idle workers off p.idle and tells them to
+// exit, in time independent of n: it wakes the first only, and each retired
+// worker wakes up to two more as it leaves (see leave), so that n workers
+// are gone after about log2(n) wake-ups in a row. They count in p.leaving
+// until they have exited. p.mu is held.
+func (p *Pool) retireLocked(n int) {
+	if n <= 0 {
+		return
+	}
+	batch := p.idle[:n:n]
+	p.idle = p.idle[n:]
+	p.leaving += n
+	if onWorkers != nil {
+		onWorkers(p, p.workers-p.leaving)
+	}
+	first := batch[0]
+	first.exit, first.chain = true, batch[1:]
+	first.wake <- struct{}{}
+}
+
+// leave is the end of a worker retired while parked: it passes the rest of
+// its batch on, split in two, then leaves p.workers.
+func (p *Pool) leave(w *worker) {
+	if rest := w.chain; len(rest) > 0 {
+		mid := len(rest) / 2
+		for _, part := range [][]*worker{rest[:mid], rest[mid:]} {
+			if len(part) > 0 {
+				next := part[0]
+				next.exit, next.chain = true, part[1:]
+				next.wake <- struct{}{}
 			}
 		}
-		d := max(time.Until(time.Unix(0, oldest).Add(p.idleTimeout)), 0)
+	}
+	w.chain = nil
+	p.mu.Lock()
+	p.leaving--
+	p.exitLocked()
+	p.mu.Unlock()
+}
+
+// tuneTimerLocked arms the idle timer if a worker above Size is parked (with
+// autoscaling), for when the longest parked one times out, and stops it
+// otherwise: the pool has no timer armed while nothing can time out. p.mu is
+// held.
+func (p *Pool) tuneTimerLocked() {
+	if p.maxWorkers == 0 {
+		return
+	}
+	want := !p.closed && len(p.idle) > 0 && p.workers-p.leaving > p.size
+	switch {
+	case !want && p.timerArmed:
+		p.timer.Stop()
+		p.timerArmed = false
+	case want && !p.timerArmed:
+		d := time.Until(p.idle[0].idleSince.Add(p.idleTimeout))
 		if p.timer == nil {
 			p.timer = time.AfterFunc(d, p.expire)
 		} else {
 			p.timer.Reset(d)
 		}
 		p.timerArmed = true
-	case !need && p.timerArmed:
-		p.timer.Stop()
-		p.timerArmed = false
 	}
 }
 
 // expire runs when the idle timer fires: it retires the workers above Size
-// that have been idle for the idle timeout, and re-arms the timer for the
-// next one if any.
+// that have been parked for the idle timeout, oldest first, and arms the
+// timer again for the next one, if any.
 func (p *Pool) expire() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.timerArmed = false
-	deadline := time.Now().Add(-p.idleTimeout).UnixNano()
-	p.backlog.Do(func() {
-		for w := range p.all {
-			if p.workers-int(p.excess.Load()) <= p.size {
-				break
-			}
-			if w.idleSince.Load() <= deadline {
-				p.retireLocked(w)
-			}
-		}
-		p.backlog.DropEnded()
-	})
+	if p.closed {
+		return
+	}
+	now := time.Now()
+	n := 0
+	for n < len(p.idle) && p.workers-p.leaving-n > p.size && now.Sub(p.idle[n].idleSince) >= p.idleTimeout {
+		n++
+	}
+	p.retireLocked(n)
 	p.tuneTimerLocked()
 }

@@ -11,13 +11,13 @@
 //   - Every blocking call takes a [context.Context] and returns ctx.Err()
 //     (unwrapped) when it is done first. A call that returns an error did
 //     nothing: a failed Put added no item, a failed Get took none.
-//   - A Put or Get that need not wait takes no lock: Queue's buffer is a
-//     lock-free ring, and only waiting goes through a mutex.
+//   - Every operation is atomic (linearizable): it takes the queue's one
+//     mutex once and does all its work under it. A call that has to wait
+//     parks, and is completed by the call that makes its completion possible,
+//     under that same mutex: a Get that makes room moves the first blocked
+//     Put's item in, and a Put that finds a blocked Get hands its item over.
 //   - Blocked producers, and blocked consumers, are served first come, first
-//     served. A newcomer that finds room or an item takes it without queueing
-//     behind them; but once a blocked call has waited a millisecond and finds
-//     its turn taken, newcomers queue behind the blocked ones until they are
-//     served (as [sync.Mutex] does), so none starves under load.
+//     served, and before any newcomer: a blocked call cannot starve.
 //
 // # Shutdown
 //
@@ -35,7 +35,7 @@
 // # Choosing a call
 //
 // Put and Get wait; TryPut and TryGet never do and say why they failed
-// ([ErrFull], [ErrEmpty], [ErrClosed]). GetBatch waits for one item, then
-// takes what else is buffered with one atomic claim, which moves items
-// several times faster than one Get each when a consumer can work in batches.
+// ([ErrFull], [ErrEmpty], [ErrClosed]). GetBatch takes up to a given number of
+// buffered items under one hold of the lock, which moves items faster than
+// one Get each when a consumer can work in batches.
 package queue

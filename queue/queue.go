@@ -1,7 +1,5 @@
 package queue
 
-import "github.com/lullgo/lull/internal/qcore"
-
 // Queue is a bounded first-in, first-out queue of items of type T. Items
 // leave in the order their Puts succeeded. Create one with [New]; the zero
 // value is not usable. All methods are safe for concurrent use.
@@ -17,7 +15,7 @@ func New[T any](capacity int) *Queue[T] {
 		panic("queue: New with capacity < 1")
 	}
 	q := new(Queue[T])
-	q.c = qcore.NewFIFO[T](capacity)
+	q.init(capacity, nil)
 	return q
 }
 
@@ -25,6 +23,10 @@ func New[T any](capacity int) *Queue[T] {
 // least buffered item by the less function given to [NewPriority], and of
 // equal items the one put first. Create one with NewPriority; the zero value
 // is not usable. All methods are safe for concurrent use.
+//
+// less runs under the queue's lock. If it panics, the operation that called
+// it panics with the same value and did nothing (a Put added no item, a Get
+// took none), and the queue stays usable.
 //
 // An item handed directly to a Get that was already waiting is not compared
 // with items put later: a waiting consumer takes the first item that arrives.
@@ -44,6 +46,6 @@ func NewPriority[T any](capacity int, less func(a, b T) bool) *Priority[T] {
 		panic("queue: NewPriority with nil less")
 	}
 	q := new(Priority[T])
-	q.c = qcore.NewPriority(capacity, less)
+	q.init(capacity, newHeap(capacity, less))
 	return q
 }
