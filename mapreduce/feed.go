@@ -91,8 +91,8 @@ func (f *feeder[In]) size() int {
 }
 
 // get returns an empty chunk, waiting for a worker to call through need if
-// every chunk is out, or nil if ctx is done first.
-func (f *feeder[In]) get(ctx context.Context) *chunk[In] {
+// every chunk is out, or nil if ctx is done or the pool stops first.
+func (f *feeder[In]) get(ctx context.Context, stop <-chan struct{}) *chunk[In] {
 	select {
 	case c := <-f.free:
 		return c
@@ -107,6 +107,8 @@ func (f *feeder[In]) get(ctx context.Context) *chunk[In] {
 		case <-f.need:
 		case <-ctx.Done():
 			return nil
+		case <-stop:
+			return nil
 		}
 		// free is empty if the caller had no chunk to give back (it
 		// called before its first), or if the chunk it gave back was
@@ -120,14 +122,19 @@ func (f *feeder[In]) get(ctx context.Context) *chunk[In] {
 	}
 }
 
-// feed reads in to its end, or until ctx is done, and hands it to the
-// workers in chunks. It reports whether it read all of in and handed it over.
-// It runs on the calling goroutine and closes jobs before it returns, which
-// is what tells the workers the input has ended.
-func (f *feeder[In]) feed(ctx context.Context, in iter.Seq[In]) (complete bool) {
+// feed reads in to its end, or until ctx is done or the pool stops, and
+// hands it to the workers in chunks. It reports whether it read all of in and
+// handed it over. It runs on the calling goroutine and closes jobs before it
+// returns, which is what tells the workers the input has ended. It looks at
+// ctx before it reads each input, so a cancelled call reads no more.
+func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq[In]) (complete bool) {
 	defer close(f.jobs)
-	c := f.get(ctx)
+	c := f.get(ctx, stop)
 	if c == nil {
+		return false
+	}
+	done := ctx.Done()
+	if isDone(done) {
 		return false
 	}
 	size := f.size()
@@ -137,6 +144,10 @@ func (f *feeder[In]) feed(ctx context.Context, in iter.Seq[In]) (complete bool) 
 		c.items = append(c.items, x)
 		n++
 		if len(c.items) < size {
+			if isDone(done) {
+				complete = false
+				break
+			}
 			continue
 		}
 		// jobs has room for every chunk there is, so this send never
@@ -144,7 +155,7 @@ func (f *feeder[In]) feed(ctx context.Context, in iter.Seq[In]) (complete bool) 
 		f.jobs <- c
 		// Take the next chunk before reading on, so that the inputs read
 		// and not yet mapped never exceed the chunks in circulation.
-		if c = f.get(ctx); c == nil {
+		if c = f.get(ctx, stop); c == nil || isDone(done) {
 			complete = false
 			break
 		}
@@ -228,20 +239,24 @@ func (f *feeder[In]) tune(n int, d time.Duration) {
 	f.hint.Store(int64(want))
 }
 
-// runPhase runs one phase of a call: n workers as tasks of p, fed by feed on
-// the calling goroutine if feed is not nil. It returns once the phase is
-// over and no task of it is running, with nil if the phase ran to its end, or
-// the error the call must return.
+// runPhase runs one phase of a call: up to n workers as tasks of p, fed by
+// feed on the calling goroutine if feed is not nil. It returns once the phase
+// is over and no task of it is running, with nil if the phase ran to its end,
+// or the error the call must return.
+//
+// Only the first task is submitted with Submit, which waits for room; the
+// others with TrySubmit, as room allows. Every task loops until the work runs
+// out, and the first one waits for feed: were every task submitted with
+// Submit before feed runs, a pool with a small backlog, or shared with other
+// calls, could hold the caller in Submit while its started task waits for
+// it. So a call makes progress whenever one worker of the pool is free.
 func runPhase(ctx context.Context, p *pool.Pool, n int, work func(ctx context.Context, w int) error,
-	feed func(ctx context.Context) bool) error {
-	// A Group with no function, kept only for its ctx: the pool cancels it
-	// (with cause pool.ErrClosed) when it is stopped. That is the only way
-	// to learn that tasks of ours were handed back by Stop and will never
-	// start. Wait, with nothing to wait for, releases it.
-	g, pctx := p.Group(ctx)
-	defer g.Wait()
-	cctx, cancel := context.WithCancelCause(pctx)
+	feed func(ctx context.Context, stop <-chan struct{}) bool) error {
+	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// stop is closed once the pool runs no more tasks (Stop, or Close
+	// finished): tasks of ours still in its backlog then never start.
+	stop := p.Done()
 	c := &crew{cancel: cancel}
 	over := false
 	defer func() {
@@ -250,13 +265,20 @@ func runPhase(ctx context.Context, p *pool.Pool, n int, work func(ctx context.Co
 		// wait for them all the same, so that none outlives the call.
 		if !over {
 			cancel(errStopped)
-			c.wait(cctx)
+			c.wait(cctx, stop)
 		}
 	}()
 	var submitErr error
 	for w := range n {
-		if submitErr = p.Submit(cctx, c.task(cctx, w, work)); submitErr != nil {
-			cancel(submitErr)
+		var err error
+		if w == 0 {
+			err = p.Submit(cctx, c.task(cctx, w, work))
+		} else if err = p.TrySubmit(c.task(cctx, w, work)); err == pool.ErrFull {
+			break // the tasks that did start do the work
+		}
+		if err != nil {
+			submitErr = err
+			cancel(err)
 			break
 		}
 	}
@@ -265,9 +287,9 @@ func runPhase(ctx context.Context, p *pool.Pool, n int, work func(ctx context.Co
 		// Feed even if a submit failed: cctx is done then, so feed
 		// returns at once, but it closes jobs, which ends the tasks that
 		// did start.
-		complete = feed(cctx) && complete
+		complete = feed(cctx, stop) && complete
 	}
-	c.wait(cctx)
+	c.wait(cctx, stop)
 	over = true
 	return c.outcome(ctx, cctx, complete)
 }
@@ -296,10 +318,13 @@ type crew struct {
 // as a *pool.PanicError, and a runtime.Goexit as pool.ErrGoexit: the task
 // recovers its own, so that the pool never re-panics with it.
 func (c *crew) task(ctx context.Context, w int, work func(context.Context, int) error) pool.Task {
-	return func(context.Context) {
+	return func(pctx context.Context) {
 		if !c.begin() {
 			return
 		}
+		// The pool's Stop cancels pctx: the phase stops with it.
+		unlink := context.AfterFunc(pctx, func() { c.cancel(pool.ErrClosed) })
+		defer unlink()
 		var err error
 		returned := false
 		defer func() {
@@ -348,15 +373,15 @@ func (c *crew) end(err error) {
 }
 
 // wait returns once no task is running, and either some task has run (so
-// the work is done, or failed) or ctx is done (so no more will be done). From
-// then on, tasks that begin return at once.
-func (c *crew) wait(ctx context.Context) {
+// the work is done, or failed), or ctx is done or stop closed (so no more
+// will be done). From then on, tasks that begin return at once.
+func (c *crew) wait(ctx context.Context, stop <-chan struct{}) {
 	done := ctx.Done()
 	for {
 		c.mu.Lock()
 		// The check and the setting of over are one step under mu, so
 		// no task can begin between them.
-		if c.running == 0 && (c.started > 0 || ctx.Err() != nil) {
+		if c.running == 0 && (c.started > 0 || ctx.Err() != nil || isDone(stop)) {
 			c.over = true
 			c.mu.Unlock()
 			return
@@ -372,6 +397,8 @@ func (c *crew) wait(ctx context.Context) {
 			// From now on only the running tasks matter: stop watching
 			// done, which would fire again and again.
 			done = nil
+		case <-stop:
+			stop = nil
 		}
 	}
 }

@@ -99,14 +99,16 @@ type mapRun[In, Out any] struct {
 	pending []*mapChunk[In, Out] // ring of the chunks handed out, oldest first
 	head, n int                  // the oldest chunk in pending, and how many
 	broken  bool                 // the loop body returned false
+	stop    <-chan struct{}      // closed once the pool runs no more tasks
 }
 
 // feed is the ranging goroutine's part: it reads in, handing chunks to the
 // workers, and yields results in order as room is needed, then the rest once
 // in has ended. It reports whether every result was yielded.
-func (m *mapRun[In, Out]) feed(ctx context.Context) bool {
+func (m *mapRun[In, Out]) feed(ctx context.Context, stop <-chan struct{}) bool {
 	defer close(m.jobs)
 	done := ctx.Done()
+	m.stop = stop
 	// A chunk is taken before each input is read, never after, so that the
 	// inputs read and not yet yielded never exceed the window.
 	c := m.get(done)
@@ -117,6 +119,9 @@ func (m *mapRun[In, Out]) feed(ctx context.Context) bool {
 	for x := range m.in {
 		c.in = append(c.in, x)
 		n++
+		if isDone(done) {
+			return false // read no more input once the run is stopped
+		}
 		if len(c.in) < m.chunk {
 			continue
 		}
@@ -177,6 +182,8 @@ func (m *mapRun[In, Out]) yieldHead(done <-chan struct{}) bool {
 			c.done = true
 			m.rep.addInputs(len(c.in), 0)
 		case <-done:
+			return false
+		case <-m.stop:
 			return false
 		}
 	}

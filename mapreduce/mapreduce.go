@@ -216,7 +216,7 @@ func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c 
 		t.split(c.seed, c.parts)
 		return nil
 	}
-	return runPhase(ctx, c.p, c.workers, work, func(ctx context.Context) bool { return f.feed(ctx, in) })
+	return runPhase(ctx, c.p, c.workers, work, func(ctx context.Context, stop <-chan struct{}) bool { return f.feed(ctx, stop, in) })
 }
 
 // reducePhase runs reduce on every partition, on the workers, each taking
