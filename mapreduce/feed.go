@@ -133,8 +133,12 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 	if c == nil {
 		return false
 	}
-	done := ctx.Done()
-	if isDone(done) {
+	// stopped is set once ctx is done: one atomic load per input, where
+	// a look at ctx.Done() would cost a function call.
+	var stopped atomic.Bool
+	unlink := context.AfterFunc(ctx, func() { stopped.Store(true) })
+	defer unlink()
+	if ctx.Err() != nil {
 		return false
 	}
 	size := f.size()
@@ -143,11 +147,11 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 	for x := range in {
 		c.items = append(c.items, x)
 		n++
+		if stopped.Load() {
+			complete = false
+			break
+		}
 		if len(c.items) < size {
-			if isDone(done) {
-				complete = false
-				break
-			}
 			continue
 		}
 		// jobs has room for every chunk there is, so this send never
@@ -155,7 +159,7 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 		f.jobs <- c
 		// Take the next chunk before reading on, so that the inputs read
 		// and not yet mapped never exceed the chunks in circulation.
-		if c = f.get(ctx, stop); c == nil || isDone(done) {
+		if c = f.get(ctx, stop); c == nil {
 			complete = false
 			break
 		}

@@ -92,15 +92,16 @@ func WithChunkSize(n int) Option {
 	return optionFunc(func(c *config) { c.chunk = n })
 }
 
-// WithPool runs the call's workers as tasks of p, submitted with
-// [pool.Pool.Submit], instead of on a private pool made and closed by the
-// call. p is not closed by the call, and its other tasks share its workers
+// WithPool runs the call's workers as tasks of p instead of on a private
+// pool made and closed by the call: the first with [pool.Pool.Submit], which
+// waits for room, and the others with [pool.Pool.TrySubmit], as far as p has
+// room for them, so that a small backlog never holds the call up. p is not closed by the call, and its other tasks share its workers
 // with the call's: the call's tasks may wait in p's backlog. The call needs
 // only one of them to start to get the work done; once the work is done it
 // returns without waiting for the others, which return at once if they
 // start later. So a call from a task of p needs p to have one other worker
-// free at some point, or it waits (until its ctx is done). If p is closed or
-// stopped, the call returns [pool.ErrClosed]. WithPool panics if p is nil.
+// free at some point, or it waits (until its ctx is done). If p is closed
+// before the call, or stopped during it, the call returns [pool.ErrClosed]. WithPool panics if p is nil.
 func WithPool(p *pool.Pool) Option {
 	if p == nil {
 		panic("mapreduce: WithPool with nil pool")

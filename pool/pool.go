@@ -56,6 +56,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lullgo/lull/internal/lock"
 	"github.com/lullgo/lull/internal/ring"
 	"github.com/lullgo/lull/internal/wait"
 )
@@ -214,7 +215,7 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 		default:
 		}
 	}
-	p.mu.Lock()
+	lock.Lock(&p.mu)
 	if p.closed {
 		p.rejected++
 		p.mu.Unlock()

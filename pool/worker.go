@@ -1,6 +1,10 @@
 package pool
 
-import "time"
+import (
+	"time"
+
+	"github.com/lullgo/lull/internal/lock"
+)
 
 // worker is one worker goroutine's state. While the worker is parked in
 // p.idle, the goroutine that takes it off (under p.mu) sets job or exit and
@@ -87,7 +91,7 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 // gives w its next task, or parks it until one comes, or tells it to exit
 // (ok false), in which case w has left p.workers.
 func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
-	p.mu.Lock()
+	lock.Lock(&p.mu)
 	p.completed++
 	if pe != nil {
 		p.panicked++

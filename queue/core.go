@@ -5,6 +5,7 @@ import (
 	"iter"
 	"sync"
 
+	"github.com/lullgo/lull/internal/lock"
 	"github.com/lullgo/lull/internal/ring"
 	"github.com/lullgo/lull/internal/wait"
 )
@@ -190,7 +191,7 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 	if err != nil {
 		return err
 	}
-	q.mu.Lock()
+	lock.Lock(&q.mu)
 	if err, ok := q.putNow(v); ok {
 		return err // putNow released mu
 	}
@@ -205,7 +206,7 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 // was added, [ErrFull] if q holds Cap items, or [ErrClosed] if q is closed.
 // TryPut is safe for concurrent use.
 func (q *core[T]) TryPut(v T) error {
-	q.mu.Lock()
+	lock.Lock(&q.mu)
 	if err, ok := q.putNow(v); ok {
 		return err
 	}
@@ -269,7 +270,7 @@ func (q *core[T]) get(ctx context.Context, dst []T, max int) ([]T, error) {
 	if err != nil {
 		return dst, err
 	}
-	q.mu.Lock()
+	lock.Lock(&q.mu)
 	if out, err, ok := q.getNow(dst, max); ok {
 		return out, err
 	}
@@ -287,7 +288,7 @@ func (q *core[T]) get(ctx context.Context, dst []T, max int) ([]T, error) {
 // TryGet is safe for concurrent use.
 func (q *core[T]) TryGet() (T, error) {
 	var buf [1]T
-	q.mu.Lock()
+	lock.Lock(&q.mu)
 	if dst, err, ok := q.getNow(buf[:0], 1); ok {
 		if err != nil {
 			var zero T
@@ -338,7 +339,7 @@ func (q *core[T]) park(s *wait.List[T], putter bool) *wait.Waiter[T] {
 // is raised here.
 func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], done <-chan struct{}, ctx context.Context) (T, error) {
 	if !w.Park(done) {
-		q.mu.Lock()
+		lock.Lock(&q.mu)
 		if w.State == wait.Waiting {
 			// Still parked: the operation did not happen, and never
 			// will, since w leaves its list now.
@@ -390,7 +391,7 @@ func (q *core[T]) All(ctx context.Context) iter.Seq[T] {
 // concurrently with every other method. To stop at once and take back what
 // was not consumed, call Drain after Close.
 func (q *core[T]) Close() {
-	q.mu.Lock()
+	lock.Lock(&q.mu)
 	defer q.mu.Unlock()
 	if q.closed {
 		return
@@ -412,7 +413,7 @@ func (q *core[T]) Close() {
 // fill the room Drain made. Drain never blocks and is safe for concurrent use.
 // If less panics, Drain takes nothing and panics with it.
 func (q *core[T]) Drain() []T {
-	q.mu.Lock()
+	lock.Lock(&q.mu)
 	n := q.len()
 	if n == 0 {
 		q.mu.Unlock()
@@ -430,7 +431,7 @@ func (q *core[T]) Drain() []T {
 // Len returns the number of items buffered in q. Items handed directly
 // to a blocked Get are not counted: they are no longer in q.
 func (q *core[T]) Len() int {
-	q.mu.Lock()
+	lock.Lock(&q.mu)
 	defer q.mu.Unlock()
 	return q.len()
 }
