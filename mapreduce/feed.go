@@ -65,6 +65,11 @@ type feeder[In any] struct {
 
 	fixed int          // the size set by WithChunkSize, or 0: adaptive
 	hint  atomic.Int64 // adaptive: the size wanted for the next chunk
+
+	// stopped is set once the phase's ctx is done, while feed runs: the
+	// feeder and the workers look at it before each input, one atomic
+	// load where a look at ctx.Done() costs a function call.
+	stopped atomic.Bool
 }
 
 // newFeeder returns a feeder for the given number of workers. Twice as many
@@ -133,10 +138,7 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 	if c == nil {
 		return false
 	}
-	// stopped is set once ctx is done: one atomic load per input, where
-	// a look at ctx.Done() would cost a function call.
-	var stopped atomic.Bool
-	unlink := context.AfterFunc(ctx, func() { stopped.Store(true) })
+	unlink := context.AfterFunc(ctx, func() { f.stopped.Store(true) })
 	defer unlink()
 	if ctx.Err() != nil {
 		return false
@@ -147,7 +149,7 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 	for x := range in {
 		c.items = append(c.items, x)
 		n++
-		if stopped.Load() {
+		if f.stopped.Load() {
 			complete = false
 			break
 		}
@@ -429,7 +431,7 @@ func (c *crew) outcome(ctx, cctx context.Context, complete bool) error {
 	return pool.ErrClosed
 }
 
-// mapItems calls m on items in order, until one fails or done is closed. It
+// mapItems calls m on items in order, until one fails or stopped is set. It
 // returns len(items) and nil once all are mapped; else the position in items
 // of the input that failed, with its error (a panic as a *pool.PanicError),
 // or that of the first input not mapped, with errStopped. One deferred
@@ -437,7 +439,7 @@ func (c *crew) outcome(ctx, cctx context.Context, complete bool) error {
 // inputs of a few nanoseconds.
 // A runtime.Goexit is not stopped (nothing can stop it): it ends the
 // worker's task, and its Group reports pool.ErrGoexit.
-func mapItems[In any, K comparable, V any](ctx context.Context, done <-chan struct{},
+func mapItems[In any, K comparable, V any](ctx context.Context, stopped *atomic.Bool,
 	m Mapper[In, K, V], items []In, emit func(K, V)) (i int, err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -445,7 +447,7 @@ func mapItems[In any, K comparable, V any](ctx context.Context, done <-chan stru
 		}
 	}()
 	for i = range items {
-		if isDone(done) {
+		if stopped.Load() {
 			return i, errStopped
 		}
 		if err = m(ctx, items[i], emit); err != nil {

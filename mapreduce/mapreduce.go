@@ -195,10 +195,9 @@ func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c 
 		// of a type parameter is called through the generic dictionary,
 		// one more indirect call on every pair.
 		emit := t.emitter()
-		done := ctx.Done()
 		err := f.work(ctx, func(items []In, start int) error {
 			before := t.emitted()
-			if i, err := mapItems(ctx, done, m, items, emit); err != nil {
+			if i, err := mapItems(ctx, &f.stopped, m, items, emit); err != nil {
 				if err == errStopped || !failed(ctx, err) {
 					return errStopped
 				}
