@@ -1,4 +1,4 @@
-package scan_test
+package report_test
 
 import (
 	"testing"
