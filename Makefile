@@ -15,19 +15,24 @@ test: vet race arm
 vet:
 	@for m in $(MODULES); do echo "== go vet ($$m)"; (cd $$m && GOWORK=off go vet ./...) || exit 1; done
 
+# .ci/gotest runs go test -v and prints the usual one line per package, plus
+# a "== SKIPPED" line with the reason for each test that skipped (the SNMP
+# poller's test against net-snmp's snmpd, when snmpd is not installed).
+GOTEST := $(CURDIR)/.ci/gotest
+
 race:
-	@for m in $(MODULES); do echo "== go test -race ($$m)"; (cd $$m && GOWORK=off go test -race -count=1 ./...) || exit 1; done
+	@for m in $(MODULES); do echo "== go test -race ($$m)"; (cd $$m && GOWORK=off $(GOTEST) -race -count=1 ./...) || exit 1; done
 
 arm:
 	@echo "== cross-build: linux/arm (GOARM=7) and linux/arm64"
 	@for m in $(MODULES); do (cd $$m && GOWORK=off GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 go build ./... && GOWORK=off GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build ./...) || exit 1; done
 	@if command -v qemu-arm-static >/dev/null && command -v qemu-aarch64-static >/dev/null; then \
 		echo "== go test on linux/arm (GOARM=7) under qemu-arm-static"; \
-		GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 GOWORK=off go test -count=1 -exec qemu-arm-static $(ARM_PKGS) || exit 1; \
+		GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 GOWORK=off $(GOTEST) -count=1 -exec qemu-arm-static $(ARM_PKGS) || exit 1; \
 		echo "== go test on linux/arm64 under qemu-aarch64-static"; \
-		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GOWORK=off go test -count=1 -exec qemu-aarch64-static $(ARM_PKGS) || exit 1; \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GOWORK=off $(GOTEST) -count=1 -exec qemu-aarch64-static $(ARM_PKGS) || exit 1; \
 	else \
-		echo "== SKIPPED: ARM tests under emulation need qemu-user-static (apt-get install qemu-user-static)"; \
+		echo "== SKIPPED: the ARM tests (queue, pool, internal on linux/arm and linux/arm64 under emulation): need qemu-user-static: apt-get install qemu-user-static"; \
 	fi
 
 demo:
