@@ -44,6 +44,7 @@ Signals:
   SIGUSR1           double the pool (Resize); SIGUSR2 halves it
   SIGINT, SIGTERM   stop: nothing new starts, the polls in flight finish or
                     time out, the summary is printed; a second one cancels them
+  SIGHUP            like SIGINT; with -serve-sim, advance the simulated counters
 
 Exit status:
   0  every device polled answered

@@ -139,7 +139,7 @@ func TestHelp(t *testing.T) {
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing", code, stderr)
 	}
-	want := []string{"Usage: snmppoller", about, "SIGUSR1", "SIGUSR2", "SIGINT, SIGTERM", "Exit status:"}
+	want := []string{"Usage: snmppoller", about, "SIGUSR1", "SIGUSR2", "SIGINT, SIGTERM", "SIGHUP", "Exit status:"}
 	for code := exitOK; code <= exitAllFailed; code++ {
 		want = append(want, "\n  "+string(rune('0'+code))+"  ")
 	}
