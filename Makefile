@@ -1,7 +1,11 @@
 # The one test command is `make test`: vet and race-test every module, then
 # cross-build for ARM and run the queue and pool tests on 32-bit and 64-bit
 # ARM under qemu-user (skipped, saying so, where qemu-user-static is absent).
-MODULES := . bench
+#
+# Each module is tested with GOWORK=off, so what is tested is that module's own
+# go.mod: the committed go.work (there so `go run ./examples/...` works from the
+# root) would unify versions across modules and hide a missing requirement.
+MODULES := . bench examples
 ARM_PKGS := ./queue/... ./pool/... ./internal/...
 
 .PHONY: test vet race arm bench bench-idle bench-arm bench-quick demo
@@ -9,21 +13,26 @@ ARM_PKGS := ./queue/... ./pool/... ./internal/...
 test: vet race arm
 
 vet:
-	@for m in $(MODULES); do echo "== go vet ($$m)"; (cd $$m && go vet ./...) || exit 1; done
+	@for m in $(MODULES); do echo "== go vet ($$m)"; (cd $$m && GOWORK=off go vet ./...) || exit 1; done
+
+# .ci/gotest runs go test -v and prints the usual one line per package, plus
+# a "== SKIPPED" line with the reason for each test that skipped (the SNMP
+# poller's test against net-snmp's snmpd, when snmpd is not installed).
+GOTEST := $(CURDIR)/.ci/gotest
 
 race:
-	@for m in $(MODULES); do echo "== go test -race ($$m)"; (cd $$m && go test -race -count=1 ./...) || exit 1; done
+	@for m in $(MODULES); do echo "== go test -race ($$m)"; (cd $$m && GOWORK=off $(GOTEST) -race -count=1 ./...) || exit 1; done
 
 arm:
 	@echo "== cross-build: linux/arm (GOARM=7) and linux/arm64"
-	@for m in $(MODULES); do (cd $$m && GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 go build ./... && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build ./...) || exit 1; done
+	@for m in $(MODULES); do (cd $$m && GOWORK=off GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 go build ./... && GOWORK=off GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build ./...) || exit 1; done
 	@if command -v qemu-arm-static >/dev/null && command -v qemu-aarch64-static >/dev/null; then \
 		echo "== go test on linux/arm (GOARM=7) under qemu-arm-static"; \
-		GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 go test -count=1 -exec qemu-arm-static $(ARM_PKGS) || exit 1; \
+		GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 GOWORK=off $(GOTEST) -count=1 -exec qemu-arm-static $(ARM_PKGS) || exit 1; \
 		echo "== go test on linux/arm64 under qemu-aarch64-static"; \
-		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go test -count=1 -exec qemu-aarch64-static $(ARM_PKGS) || exit 1; \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GOWORK=off $(GOTEST) -count=1 -exec qemu-aarch64-static $(ARM_PKGS) || exit 1; \
 	else \
-		echo "== SKIPPED: ARM tests under emulation need qemu-user-static (apt-get install qemu-user-static)"; \
+		echo "== SKIPPED: the ARM tests (queue, pool, internal on linux/arm and linux/arm64 under emulation): need qemu-user-static: apt-get install qemu-user-static"; \
 	fi
 
 demo:

@@ -84,8 +84,16 @@ run_case() {
 	shift 2
 	for i in $(seq 1 "$runs"); do
 		echo "  $label: run $i/$runs" >&2
+		# Exit status 3 (some devices failed) still gives a summary: the
+		# table's errors column counts them. Anything else is fatal.
+		local rc=0
 		"$tmp/snmppoller" -targets "$tmp/fleet.txt" -o /dev/null -progress never \
-			-summary-json "$tmp/$name.$i.json" "$@" 2>>"$tmp/$name.log"
+			-summary-json "$tmp/$name.$i.json" "$@" >>"$tmp/$name.log" 2>&1 || rc=$?
+		if [[ $rc -ne 0 && $rc -ne 3 ]]; then
+			echo "bench.sh: $label: the poller exited with status $rc; its output:" >&2
+			cat "$tmp/$name.log" >&2
+			exit 1
+		fi
 	done
 	local wall user sys cuser csys total varbinds failed peak
 	wall=$(median "$name" wall_seconds)

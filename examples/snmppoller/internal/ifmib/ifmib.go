@@ -69,6 +69,12 @@ type Interface struct {
 	SpeedMbps   uint64  `json:"speed_mbps"`
 	HCInOctets  *uint64 `json:"hc_in_octets"`
 	HCOutOctets *uint64 `json:"hc_out_octets"`
+	// InBps and OutBps are the bit rates since the previous poll of the
+	// device, which the poller computes from the counters when it polls
+	// again and again (-interval). They are nil on a first poll, and when
+	// no rate can be trusted (see package rate).
+	InBps  *uint64 `json:"in_bps,omitempty"`
+	OutBps *uint64 `json:"out_bps,omitempty"`
 }
 
 // Status returns the textual name of an ifAdminStatus/ifOperStatus value,

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -20,27 +21,51 @@ import (
 // SNMPBulkWalk is the program [Exec] runs, looked up in PATH.
 const SNMPBulkWalk = "snmpbulkwalk"
 
-// ErrNoSNMPBulkWalk is returned by [Exec] when snmpbulkwalk is not
-// installed.
-var ErrNoSNMPBulkWalk = errors.New("snmpbulkwalk not found in PATH: install net-snmp's command-line tools (Debian/Ubuntu: apt-get install snmp) or use -mode gosnmp")
+// SNMPGet is the program [Exec] runs to read sysUpTime.0 when
+// [Config].UpTime is set. net-snmp installs it next to snmpbulkwalk.
+const SNMPGet = "snmpget"
+
+// ErrNoSNMPBulkWalk is returned by [Exec] when snmpbulkwalk, or snmpget
+// when it is needed, is not installed; the error wrapping it names the
+// program.
+var ErrNoSNMPBulkWalk = errors.New("not found in PATH: install net-snmp's command-line tools (Debian/Ubuntu: apt-get install snmp) or use -mode gosnmp")
 
 // Exec returns a [Func] that polls a device the way the original system
-// did: it runs snmpbulkwalk once per table and parses its text output. It
-// returns [ErrNoSNMPBulkWalk] when the program is not installed.
+// did: it runs snmpbulkwalk once per table and parses its text output
+// (and snmpget once before, for sysUpTime.0, when cfg.UpTime is set). It
+// returns [ErrNoSNMPBulkWalk] when a program it needs is not installed.
 //
 // Each run costs a fork and exec, the loading of net-snmp's libraries and
 // the text round trip; the poller's summary shows that cost as children
 // CPU time. The community is on the command line, visible to other local
 // users in ps, as it was in the original system.
 func Exec(cfg Config) (Func, error) {
-	path, err := exec.LookPath(SNMPBulkWalk)
+	walkPath, err := exec.LookPath(SNMPBulkWalk)
 	if err != nil {
-		return nil, ErrNoSNMPBulkWalk
+		return nil, fmt.Errorf("%s %w", SNMPBulkWalk, ErrNoSNMPBulkWalk)
+	}
+	getPath := ""
+	if cfg.UpTime {
+		if getPath, err = exec.LookPath(SNMPGet); err != nil {
+			return nil, fmt.Errorf("%s %w", SNMPGet, ErrNoSNMPBulkWalk)
+		}
 	}
 	return func(ctx context.Context, t target.Target) Result {
-		return device(ctx, t, cfg, func(ctx context.Context, tbl *ifmib.Table, varbinds *int) error {
+		return device(ctx, t, cfg, func(ctx context.Context, tbl *ifmib.Table, r *Result) error {
+			if cfg.UpTime {
+				err := execRun(ctx, getPath, execArgs(t, cfg, SysUpTime), SysUpTime, func(_ oid.OID, v any) error {
+					return setUpTime(r, v)
+				})
+				if err != nil {
+					return err
+				}
+			}
 			for _, root := range []oid.OID{ifmib.IfTable, ifmib.IfXTable} {
-				if err := execWalk(ctx, path, t, cfg, root, tbl, varbinds); err != nil {
+				err := execRun(ctx, walkPath, execArgs(t, cfg, root, "-Cr"+strconv.Itoa(cfg.MaxRepetitions)), root, func(name oid.OID, v any) error {
+					r.Varbinds++
+					return tbl.Add(name, v)
+				})
+				if err != nil {
 					return err
 				}
 			}
@@ -49,22 +74,29 @@ func Exec(cfg Config) (Func, error) {
 	}, nil
 }
 
-// execWalk runs one snmpbulkwalk of root against t.
-func execWalk(ctx context.Context, path string, t target.Target, cfg Config, root oid.OID, tbl *ifmib.Table, varbinds *int) error {
+// execArgs returns the arguments of a net-snmp command that reads o from t.
+func execArgs(t target.Target, cfg Config, o oid.OID, extra ...string) []string {
 	args := []string{
 		"-v2c", "-c", t.Community,
 		// net-snmp takes the timeout in seconds and accepts fractions.
 		"-t", strconv.FormatFloat(cfg.Timeout.Seconds(), 'f', -1, 64),
 		"-r", strconv.Itoa(cfg.Retries),
-		"-Cr" + strconv.Itoa(cfg.MaxRepetitions),
+	}
+	args = append(args, extra...)
+	return append(args,
 		// No MIB files: numeric OIDs need none, and loading them costs
 		// time and prints warnings for every missing module.
 		"-m", "",
 		// -On numeric OIDs, -Oe enums as numbers, -Ot timeticks as a plain
 		// number: output that reads back without MIB knowledge.
 		"-On", "-Oe", "-Ot",
-		execAddr(t), root.String(),
-	}
+		execAddr(t), o.String(),
+	)
+}
+
+// execRun runs the net-snmp command at path with args, and passes each
+// value it prints under root to fn.
+func execRun(ctx context.Context, path string, args []string, root oid.OID, fn func(oid.OID, any) error) error {
 	cmd := exec.CommandContext(ctx, path, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}
@@ -75,10 +107,7 @@ func execWalk(ctx context.Context, path string, t target.Target, cfg Config, roo
 	if err := cmd.Start(); err != nil {
 		return err // EMFILE shows up here: pipes are file descriptors too
 	}
-	parseErr := parseWalk(stdout, root, func(name oid.OID, v any) error {
-		*varbinds++
-		return tbl.Add(name, v)
-	})
+	parseErr := parseWalk(stdout, root, fn)
 	if parseErr != nil {
 		// Drain so the child is not blocked writing to a full pipe while
 		// Wait waits for it.
@@ -98,7 +127,7 @@ func execWalk(ctx context.Context, path string, t target.Target, cfg Config, roo
 		if msg == "" {
 			msg = waitErr.Error()
 		}
-		return fmt.Errorf("snmpbulkwalk %s: %s", root, msg)
+		return fmt.Errorf("%s %s: %s", filepath.Base(path), root, msg)
 	}
 	return parseErr
 }
@@ -158,6 +187,10 @@ func parseValue(s string) (v any, ok bool, err error) {
 	if !found {
 		if strings.HasPrefix(s, "No Such") || strings.HasPrefix(s, "No more variables") {
 			return nil, false, nil
+		}
+		// -Ot prints TimeTicks as a bare number, with no type.
+		if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+			return uint(n), true, nil
 		}
 		typ = strings.TrimSuffix(s, ":") // "STRING:" for an empty string
 	}

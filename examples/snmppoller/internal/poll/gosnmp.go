@@ -26,13 +26,13 @@ const maxVarbinds = 1 << 20
 // kind [KindCanceled].
 func GoSNMP(cfg Config) Func {
 	return func(ctx context.Context, t target.Target) Result {
-		return device(ctx, t, cfg, func(ctx context.Context, tbl *ifmib.Table, varbinds *int) error {
-			return walkDevice(ctx, t, cfg, tbl, varbinds)
+		return device(ctx, t, cfg, func(ctx context.Context, tbl *ifmib.Table, r *Result) error {
+			return walkDevice(ctx, t, cfg, tbl, r)
 		})
 	}
 }
 
-func walkDevice(ctx context.Context, t target.Target, cfg Config, tbl *ifmib.Table, varbinds *int) error {
+func walkDevice(ctx context.Context, t target.Target, cfg Config, tbl *ifmib.Table, r *Result) error {
 	g := &gosnmp.GoSNMP{
 		Target:    t.Host,
 		Port:      t.Port,
@@ -59,15 +59,41 @@ func walkDevice(ctx context.Context, t target.Target, cfg Config, tbl *ifmib.Tab
 	conn := g.Conn
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
+	if cfg.UpTime {
+		if err := getUpTime(ctx, g, r); err != nil {
+			return err
+		}
+	}
 	for _, root := range []oid.OID{ifmib.IfTable, ifmib.IfXTable} {
 		if err := bulkWalk(ctx, g, root, cfg.MaxRepetitions, func(name oid.OID, v any) error {
-			*varbinds++
+			r.Varbinds++
 			return tbl.Add(name, v)
 		}); err != nil {
 			return fmt.Errorf("walking %s: %w", root, err)
 		}
 	}
 	return nil
+}
+
+// getUpTime reads sysUpTime.0 into r with one Get. An agent that has no
+// sysUpTime.0 leaves r.UpTime nil.
+func getUpTime(ctx context.Context, g *gosnmp.GoSNMP, r *Result) error {
+	resp, err := g.Get([]string{SysUpTime.String()})
+	if err != nil {
+		return fmt.Errorf("reading sysUpTime: %w", requestError(ctx, err))
+	}
+	if resp.Error != gosnmp.NoError {
+		return fmt.Errorf("reading sysUpTime: agent answered error-status %v", resp.Error)
+	}
+	if len(resp.Variables) != 1 {
+		return fmt.Errorf("reading sysUpTime: agent answered %d varbinds to a Get of one", len(resp.Variables))
+	}
+	switch v := resp.Variables[0]; v.Type {
+	case gosnmp.NoSuchObject, gosnmp.NoSuchInstance:
+		return nil // an agent without it: the poll stands, with no rates
+	default:
+		return setUpTime(r, v.Value)
+	}
 }
 
 // bulkWalk walks the subtree at root with GetBulk and calls fn for each

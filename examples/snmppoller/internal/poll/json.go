@@ -42,6 +42,10 @@ func (r Result) AppendJSON(b []byte) []byte {
 	b = appendFloat(b, r.Millis)
 	b = append(b, `,"varbinds":`...)
 	b = strconv.AppendInt(b, int64(r.Varbinds), 10)
+	if r.UpTime != nil {
+		b = append(b, `,"sys_uptime":`...)
+		b = strconv.AppendUint(b, uint64(*r.UpTime), 10)
+	}
 	if len(r.Interfaces) > 0 {
 		b = append(b, `,"interfaces":[`...)
 		for i, ifc := range r.Interfaces {
@@ -56,7 +60,8 @@ func (r Result) AppendJSON(b []byte) []byte {
 }
 
 // appendInterface appends ifc as encoding/json encodes it, by its struct
-// tags: omitempty on every field but speed_mbps and the counters.
+// tags: omitempty on every field but speed_mbps and the counters (the
+// rates are pointers with omitempty: absent when nil).
 func appendInterface(b []byte, ifc ifmib.Interface) []byte {
 	b = append(b, `{"index":`...)
 	b = strconv.AppendInt(b, int64(ifc.Index), 10)
@@ -71,6 +76,12 @@ func appendInterface(b []byte, ifc ifmib.Interface) []byte {
 	b = strconv.AppendUint(b, ifc.SpeedMbps, 10)
 	b = appendCounter(b, `,"hc_in_octets":`, ifc.HCInOctets)
 	b = appendCounter(b, `,"hc_out_octets":`, ifc.HCOutOctets)
+	if ifc.InBps != nil {
+		b = appendCounter(b, `,"in_bps":`, ifc.InBps)
+	}
+	if ifc.OutBps != nil {
+		b = appendCounter(b, `,"out_bps":`, ifc.OutBps)
+	}
 	return append(b, '}')
 }
 

@@ -26,12 +26,15 @@ func checkAppendJSON(t *testing.T, r poll.Result) {
 
 func TestAppendJSON(t *testing.T) {
 	in, out := uint64(1<<40), uint64(0)
+	upTime := uint32(math.MaxUint32)
 	when := time.Date(2026, 11, 25, 19, 59, 4, 577081148, time.UTC)
 	for _, r := range []poll.Result{
 		{},
-		{Target: "127.0.0.1:161", Scan: 1, Time: when, OK: true, Millis: 29.219, Varbinds: 720, Interfaces: []ifmib.Interface{
+		{Target: "127.0.0.1:161", Scan: 1, Time: when, OK: true, Millis: 29.219, Varbinds: 720, UpTime: &upTime, Interfaces: []ifmib.Interface{
 			{Index: 1, Name: "ge-0/0/0", Descr: "GigabitEthernet0/0", Alias: "uplink", Type: 6, MTU: 1500,
-				AdminStatus: "up", OperStatus: "up", SpeedMbps: 1000, HCInOctets: &in, HCOutOctets: &out},
+				AdminStatus: "up", OperStatus: "up", SpeedMbps: 1000, HCInOctets: &in, HCOutOctets: &out, InBps: &in, OutBps: &out},
+			{Index: 4, InBps: &out},
+			{Index: 5, OutBps: &in},
 			{Index: 2},
 			{Index: -3, Type: -1, MTU: math.MaxInt, SpeedMbps: math.MaxUint64},
 		}},
@@ -63,10 +66,22 @@ func FuzzAppendJSON(f *testing.F) {
 		if math.IsNaN(millis) || math.IsInf(millis, 0) {
 			return // json.Marshal fails on these; a poll never gives them
 		}
-		checkAppendJSON(t, poll.Result{
+		r := poll.Result{
 			Target: target, Error: descr, Millis: millis, Varbinds: index,
 			Interfaces: []ifmib.Interface{{Index: index, Descr: descr, Alias: alias, SpeedMbps: speed, HCInOctets: &speed}},
-		})
+		}
+		// The optional fields, present or not, by bits of speed.
+		if speed&1 != 0 {
+			up := uint32(speed >> 32)
+			r.UpTime = &up
+		}
+		if speed&2 != 0 {
+			r.Interfaces[0].InBps = &speed
+		}
+		if speed&4 != 0 {
+			r.Interfaces[0].OutBps = &speed
+		}
+		checkAppendJSON(t, r)
 	})
 }
 

@@ -24,6 +24,7 @@ func TestParseValue(t *testing.T) {
 		{`Counter32: 4294967295`, uint(4294967295), true},
 		{`Gauge32: 1000000000`, uint(1000000000), true},
 		{`Timeticks: 855`, uint(855), true},
+		{`4294967295`, uint(4294967295), true}, // TimeTicks as -Ot prints them
 		{`Counter64: 18446744073709551615`, uint64(18446744073709551615), true},
 		{`STRING: "eth0"`, "eth0", true},
 		{`STRING: "say \"hi\""`, `say "hi"`, true},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lullgo/lull/examples/snmppoller/internal/ifmib"
+	"github.com/lullgo/lull/examples/snmppoller/internal/oid"
 	"github.com/lullgo/lull/examples/snmppoller/internal/target"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	// a table in half the time 10 does. On a tooBig answer the poll halves
 	// it and asks again.
 	MaxRepetitions int
+	// UpTime asks for the agent's sysUpTime.0 too, before the tables: one
+	// more Get with gosnmp, one more process (snmpget) in exec mode. The
+	// poller asks for it when it computes rates (-interval).
+	UpTime bool
 }
 
 // DefaultConfig returns the limits the poller uses unless told otherwise.
@@ -81,7 +86,11 @@ type Result struct {
 	// Millis is how long the poll took.
 	Millis float64 `json:"duration_ms"`
 	// Varbinds counts the variable bindings received.
-	Varbinds   int               `json:"varbinds"`
+	Varbinds int `json:"varbinds"`
+	// UpTime is the agent's sysUpTime.0 in hundredths of a second (SNMP
+	// TimeTicks), read when [Config].UpTime asks for it: the clock that
+	// rates are computed with, and that shows an agent restart.
+	UpTime     *uint32           `json:"sys_uptime,omitempty"`
 	Interfaces []ifmib.Interface `json:"interfaces,omitempty"`
 }
 
@@ -131,16 +140,40 @@ func classify(err error, cfg Config) (kind, msg string) {
 var errNoResponse = errors.New("no response")
 
 // device polls one device with walk, bounded by cfg.DeviceTimeout, and
-// turns what it gathered into a Result. Both ways of polling share it.
+// turns what it gathered into a Result. Both ways of polling share it:
+// walk fills tbl, and r's Varbinds and UpTime.
 func device(ctx context.Context, t target.Target, cfg Config,
-	walk func(ctx context.Context, tbl *ifmib.Table, varbinds *int) error) Result {
+	walk func(ctx context.Context, tbl *ifmib.Table, r *Result) error) Result {
 	start := time.Now()
 	r := Result{Target: t.Addr()}
 	ctx, cancel := context.WithTimeout(ctx, cfg.DeviceTimeout)
 	defer cancel()
 	var tbl ifmib.Table
-	err := walk(ctx, &tbl, &r.Varbinds)
+	err := walk(ctx, &tbl, &r)
 	return finish(&r, start, &tbl, err, cfg)
+}
+
+// SysUpTime is SNMPv2-MIB::sysUpTime.0, read when [Config].UpTime is set.
+var SysUpTime = oid.MustParse(".1.3.6.1.2.1.1.3.0")
+
+// setUpTime records the value of sysUpTime.0 in r, which must be
+// TimeTicks (gosnmp decodes them as uint32, the text parser as uint).
+func setUpTime(r *Result, v any) error {
+	var ticks uint32
+	switch v := v.(type) {
+	case uint32:
+		ticks = v
+	case uint:
+		if v > 1<<32-1 {
+			return fmt.Errorf("sysUpTime.0 = %d, more than TimeTicks hold", v)
+		}
+		ticks = uint32(v)
+	default:
+		return fmt.Errorf("sysUpTime.0: got %T, want TimeTicks", v)
+	}
+	r.Varbinds++
+	r.UpTime = &ticks
+	return nil
 }
 
 // finish fills the common fields of a result.

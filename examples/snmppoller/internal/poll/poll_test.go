@@ -45,7 +45,11 @@ func checkMatches(t *testing.T, got poll.Result, f *simagent.Fleet, i int) {
 	if !got.OK {
 		t.Fatalf("device %d: %s: %s", i, got.Kind, got.Error)
 	}
-	if want := 15 * 48; got.Varbinds != want {
+	want := 15 * 48
+	if got.UpTime != nil {
+		want++ // sysUpTime.0
+	}
+	if got.Varbinds != want {
 		t.Errorf("device %d: %d varbinds, want %d", i, got.Varbinds, want)
 	}
 	g, _ := json.Marshal(got.Interfaces)
@@ -149,7 +153,7 @@ func TestCancelInFlight(t *testing.T) {
 func needSNMPBulkWalk(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath(poll.SNMPBulkWalk); err != nil {
-		t.Skip("snmpbulkwalk not installed (Debian package snmp); skipping exec-mode test")
+		t.Skip("needs net-snmp's snmpbulkwalk: apt-get install snmp")
 	}
 }
 
@@ -163,6 +167,36 @@ func TestExecMatchesGoSNMP(t *testing.T) {
 	}
 	for i := range f.Len() {
 		checkMatches(t, p(t.Context(), targetOf(f, i)), f, i)
+	}
+}
+
+// TestUpTime reads sysUpTime.0 both ways when Config.UpTime asks for it:
+// the simulated agents show five minutes of uptime per epoch.
+func TestUpTime(t *testing.T) {
+	f := startFleet(t, 1, simagent.Config{})
+	f.Advance()
+	f.Advance()
+	cfg := quick()
+	cfg.UpTime = true
+	funcs := map[string]poll.Func{"gosnmp": poll.GoSNMP(cfg)}
+	if _, err := exec.LookPath(poll.SNMPGet); err == nil {
+		p, err := poll.Exec(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		funcs["exec"] = p
+	} else {
+		t.Log("snmpget not installed: exec mode not tested")
+	}
+	for mode, p := range funcs {
+		got := p(t.Context(), targetOf(f, 0))
+		if !got.OK || got.UpTime == nil || *got.UpTime != 2*30000 || got.Varbinds != 15*48+1 {
+			t.Errorf("%s: ok %v (%s), sys_uptime %v, %d varbinds; want 60000 and %d", mode, got.OK, got.Error, got.UpTime, got.Varbinds, 15*48+1)
+		}
+		checkMatches(t, got, f, 0)
+	}
+	if got := poll.GoSNMP(quick())(t.Context(), targetOf(f, 0)); got.UpTime != nil {
+		t.Errorf("sys_uptime %d read without Config.UpTime", *got.UpTime)
 	}
 }
 

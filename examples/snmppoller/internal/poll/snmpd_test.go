@@ -42,7 +42,7 @@ func startSNMPD(t *testing.T) target.Target {
 	t.Helper()
 	path, ok := findSNMPD()
 	if !ok {
-		t.Skip("snmpd not installed (Debian package snmpd); skipping the real-agent test")
+		t.Skip("needs net-snmp's agent, snmpd: apt-get install snmpd")
 	}
 	dir := t.TempDir()
 	// The kernel picks a free port; snmpd binds it a moment later. Another
@@ -141,10 +141,19 @@ func TestAgainstSNMPD(t *testing.T) {
 	ifXTable := bulkwalkText(t, tg, ".1.3.6.1.2.1.31.1.1")
 
 	cfg := poll.DefaultConfig()
+	cfg.UpTime = true
+	before := time.Now()
+	upTime := getUpTime(t, tg)
 	for name, p := range map[string]poll.Func{"gosnmp": poll.GoSNMP(cfg), "exec": mustExec(t, cfg)} {
 		got := p(t.Context(), tg)
 		if !got.OK {
 			t.Fatalf("%s: polling snmpd: %s: %s", name, got.Kind, got.Error)
+		}
+		// sysUpTime moves on with the clock: at least what snmpget saw,
+		// and no more than that plus the time since (and a tick).
+		maxTicks := upTime + uint32(time.Since(before)/(10*time.Millisecond)) + 1
+		if got.UpTime == nil || *got.UpTime < upTime || *got.UpTime > maxTicks {
+			t.Errorf("%s: sys_uptime %v, want %d to %d (snmpget's reading, and the time since)", name, got.UpTime, upTime, maxTicks)
 		}
 		if len(got.Interfaces) == 0 {
 			t.Fatalf("%s: snmpd reported no interfaces", name)
@@ -176,6 +185,22 @@ func TestAgainstSNMPD(t *testing.T) {
 			checkCounter(t, name, "ifHCOutOctets."+idx, ifc.HCOutOctets, ifXTable[".1.3.6.1.2.1.31.1.1.1.10."+idx])
 		}
 	}
+}
+
+// getUpTime reads sysUpTime.0 from tg with net-snmp's snmpget.
+func getUpTime(t *testing.T, tg target.Target) uint32 {
+	t.Helper()
+	out, err := exec.Command(poll.SNMPGet, "-v2c", "-c", tg.Community, "-t", "2", "-r", "1",
+		"-m", "", "-On", "-Ot", "udp:"+tg.Addr(), poll.SysUpTime.String()).Output()
+	if err != nil {
+		t.Fatalf("snmpget sysUpTime.0: %v", err)
+	}
+	_, val, _ := strings.Cut(strings.TrimSpace(string(out)), " = ")
+	n, err := strconv.ParseUint(strings.TrimPrefix(val, "Timeticks: "), 10, 32)
+	if err != nil {
+		t.Fatalf("snmpget printed %q, not Timeticks", out)
+	}
+	return uint32(n)
 }
 
 func mustExec(t *testing.T, cfg poll.Config) poll.Func {

@@ -4,9 +4,11 @@
 // A [Fleet] is a number of agents, each on its own UDP port of 127.0.0.1.
 // Each agent serves the system group, ifNumber, and an IF-MIB ifTable and
 // ifXTable of [Config].Interfaces rows. Values are a pure function of the
-// agent's position in the fleet, the row and the fleet's epoch: counters
-// grow by a fixed step each time [Fleet.Advance] is called, so tests can
-// compute exactly what a scan must return with [Fleet.Interfaces].
+// agent's position in the fleet, the row and the fleet's epoch: the
+// counters of a running port grow by a step that varies around its own
+// mean each time [Fleet.Advance] is called, and sysUpTime by five minutes,
+// so a poller sees traffic rates; tests compute exactly what a scan must
+// return with [Fleet.Interfaces].
 //
 // # Protocol
 //

@@ -196,19 +196,32 @@ func values(device, row int, epoch uint64) rowValues {
 	case 2:
 		v.oper = 7 // lowerLayerDown
 	}
-	// A running port moves a fixed number of octets per epoch. The start
-	// values are above 2^32 so a 32-bit counter would already have
-	// wrapped: the 64-bit columns are the ones worth reading.
+	// A running port moves step octets per epoch on average, up to 20% of
+	// its speed over the five minutes an epoch stands for, and between 0
+	// and 2 steps in any one epoch: counter(e) = start + step*e + jitter(e)
+	// with 0 <= jitter < step, so counters only grow and rates vary from
+	// scan to scan. The start values are above 2^32 so a 32-bit counter
+	// would already have wrapped: the 64-bit columns are the ones worth
+	// reading.
 	if v.oper == 1 {
 		step := (h>>8)%(uint64(v.highSpeed)*7_500_000) + 1
-		v.hcIn = 1<<33 + h%(1<<40) + step*epoch
-		v.hcOut = 1<<33 + (h>>4)%(1<<40) + step/2*epoch
+		v.hcIn = 1<<33 + h%(1<<40) + step*epoch + jitter(h, epoch, step)
+		v.hcOut = 1<<33 + (h>>4)%(1<<40) + step/2*epoch + jitter(h>>1, epoch, step/2)
 	} else {
 		v.hcIn = 1<<33 + h%(1<<40)
 		v.hcOut = 1<<33 + (h>>4)%(1<<40)
 	}
 	v.inErrors = uint(h>>40) % 3
 	return v
+}
+
+// jitter returns a number in [0, step) that depends on h and epoch only,
+// or 0 if step is 0.
+func jitter(h, epoch, step uint64) uint64 {
+	if step == 0 {
+		return 0
+	}
+	return mix(h^mix(epoch)) % step
 }
 
 // mix is SplitMix64's finaliser: a cheap, well-spread hash of x.

@@ -305,6 +305,22 @@ func TestAdvanceMovesCounters(t *testing.T) {
 	if moved == 0 {
 		t.Error("no counter moved")
 	}
+	// Traffic varies: some port moves a different number of octets in the
+	// next epoch than in this one.
+	f.Advance()
+	later := f.Interfaces(0)
+	varies := false
+	for i := range before {
+		if *after[i].HCInOctets-*before[i].HCInOctets != *later[i].HCInOctets-*after[i].HCInOctets {
+			varies = true
+		}
+		if *later[i].HCInOctets < *after[i].HCInOctets || *later[i].HCOutOctets < *after[i].HCOutOctets {
+			t.Errorf("interface %d: a counter went back in the second epoch", i+1)
+		}
+	}
+	if !varies {
+		t.Error("every port moved the same number of octets in two epochs")
+	}
 }
 
 func TestStartRejectsZero(t *testing.T) {

@@ -1,4 +1,4 @@
-package scan_test
+package rate_test
 
 import (
 	"testing"

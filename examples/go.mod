@@ -1,0 +1,19 @@
+module github.com/lullgo/lull/examples
+
+go 1.26.0
+
+replace github.com/lullgo/lull => ../
+
+require (
+	github.com/gosnmp/gosnmp v1.47.0
+	github.com/lullgo/lull v0.0.0-00010101000000-000000000000
+	github.com/schollz/progressbar/v3 v3.19.1
+	go.uber.org/goleak v1.3.0
+	golang.org/x/term v0.44.0
+)
+
+require (
+	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
+	github.com/rivo/uniseg v0.4.7 // indirect
+	golang.org/x/sys v0.46.0 // indirect
+)
