@@ -27,9 +27,10 @@ func checkRun(w io.Writer, writes []string, ignored func(string) bool, commit st
 			seen = append(seen, p)
 		}
 	}
-	if len(seen) > 0 {
+	switch {
+	case len(seen) > 0:
 		fmt.Fprintf(w, "bench: this run rewrites %s, which git tracks: the checkout will show them changed.\n", strings.Join(seen, ", "))
-	} else {
+	case len(writes) > 0:
 		fmt.Fprintf(w, "bench: this run writes only %s, which git ignores: the checkout stays as it is.\n", strings.Join(writes, ", "))
 	}
 	if len(dirty) == 0 {

@@ -27,6 +27,8 @@ func TestCheckRun(t *testing.T) {
 			want:    []string{"rewrites results/"}},
 		{name: "dirty allowed", writes: kept, dirty: []string{"pool/"}, allowDirty: true,
 			want: []string{"rewrites results/", `warning: uncommitted changes in pool/; the results will say "abc1234 (uncommitted changes in pool/)"`}},
+		{name: "nothing written", dirty: []string{"bench/"},
+			want: []string{"warning: uncommitted changes in bench/"}},
 		{name: "quick", writes: quick, dirty: []string{"bench/"},
 			want: []string{"writes only results/quick/, results/quick/RESULTS.md, which git ignores", "warning: uncommitted changes in bench/"}},
 	} {
@@ -40,6 +42,9 @@ func TestCheckRun(t *testing.T) {
 		}
 		if tt.wantErr != "" && err != nil && !strings.Contains(err.Error(), "ALLOW_DIRTY=1") {
 			t.Errorf("%s: the refusal does not say how to run anyway: %v", tt.name, err)
+		}
+		if len(tt.writes) == 0 && strings.Contains(out.String(), "writes") {
+			t.Errorf("%s: output %q speaks of files written, with none", tt.name, out.String())
 		}
 		for _, w := range tt.want {
 			if !strings.Contains(out.String(), w) {
