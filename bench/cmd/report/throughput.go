@@ -45,7 +45,9 @@ func throughput(s report.Stats) string {
 	var b strings.Builder
 	b.WriteString("## Throughput\n\n")
 	b.WriteString("Medians over the -count runs with benchstat's 95% confidence interval, and the ratio to lull in the same configuration (below 1: faster than lull). On a shared 2-CPU host the intervals are wide; read differences under about 1.5× as noise unless the intervals say otherwise.\n\n")
-	b.WriteString("Each throughput family runs twice where an implementation can take a context: with `ctx=background` (`context.Background()`, whose Done channel is nil) and with `ctx=cancel` (a `context.WithCancel`, never cancelled during the run, whose Done channel a blocking call must watch), as real callers pass. The main tables are at ctx=background; the comparisons below each give the ctx=cancel / ctx=background ratios. Implementations that take no context (ants, conc, errgroup, pond's Submit, workerpool, the polling pools, mutex-heap, the hand-written map/reduce) run at ctx=background only; the channels then select on ctx.Done() beside each send and receive, as a caller holding a ctx writes it. `go tool benchstat -col /ctx results/bench.txt` (results/ctx.txt) sets the two side by side with p-values.\n\n")
+	if slices.ContainsFunc(s.Order, func(name string) bool { return strings.Contains(name, "/ctx=") }) {
+		b.WriteString("Each throughput family runs twice where an implementation can take a context: with `ctx=background` (`context.Background()`, whose Done channel is nil) and with `ctx=cancel` (a `context.WithCancel`, never cancelled during the run, whose Done channel a blocking call must watch), as real callers pass. The main tables are at ctx=background; the comparisons below each give the ctx=cancel / ctx=background ratios. Implementations that take no context (ants, conc, errgroup, pond's Submit, workerpool, the polling pools, mutex-heap, the hand-written map/reduce) run at ctx=background only; the channels then select on ctx.Done() beside each send and receive, as a caller holding a ctx writes it. `go tool benchstat -col /ctx results/bench.txt` (results/ctx.txt) sets the two side by side with p-values.\n\n")
+	}
 	for _, f := range families[:3] {
 		b.WriteString(f.render(s))
 	}
@@ -72,10 +74,9 @@ type family struct {
 	beat  bool // list the rows that beat the baseline by more than 5%
 	// pairs are the comparisons of one implementation with another, in
 	// every configuration both were measured in that keep accepts (all,
-	// if keep is nil); what says what they check. ctx comparisons follow.
+	// if keep is nil). ctx comparisons follow.
 	pairs []pair
 	keep  func(report.Comparison) bool
-	what  string
 	// op names one op for the allocations line ("" for none), and
 	// allocTarget is printed under it.
 	op          string
@@ -87,9 +88,13 @@ type family struct {
 
 type note struct{ impl, text string }
 
+// pair is a comparison of a with b, in every configuration both were
+// measured in, or only in at if it is set.
 type pair struct {
 	a, b string
 	max  float64 // the target a/b should meet; 0 for a reference
+	why  string  // what the comparison checks, for the line above the table
+	at   string
 }
 
 var families = []family{
@@ -98,17 +103,22 @@ var families = []family{
 		bases: []string{"lull-pool", "lull-queue"}, scale: 1e9, suffix: "ns",
 		notes: []note{{"lull-pool-q0", "lull-pool-q0 is lull's pool with `WithQueueSize(0)`: no backlog, a task is accepted only when a worker takes it. Set it beside the designs that hold no task waiting either: channel-q0 (workers ranging over an unbuffered channel), conc, errgroup and ants; the other rows have a buffer of 1,024 tasks (channel, lull-pool, lull-queue, the polling pools) or an unbounded one (pond, workerpool)."}},
 		beat:  true,
-		pairs: []pair{{"lull-pool", "channel", 1}, {"lull-queue", "channel", 1}, {"lull-pool-q0", "channel-q0", 0}},
-		what:  "lull-pool and lull-queue at or below the buffered channel (issue 12); lull-pool-q0 beside the unbuffered channel, for reference.",
-		op:    "task",
+		pairs: []pair{
+			{a: "lull-pool", b: "channel", max: 1, why: "lull-pool at or below the buffered channel (issue 12)"},
+			{a: "lull-queue", b: "channel", max: 1, why: "lull-queue at or below the buffered channel (issue 12)"},
+			{a: "lull-pool-q0", b: "channel-q0", why: "lull-pool-q0 beside the unbuffered channel, for reference"},
+		},
+		op: "task",
 	},
 	{
 		name: "Queue", heading: "Queue: ns per item through a queue of 1,024, producers:consumers 1:1 and 4:4",
 		bases: []string{"lull-queue"}, scale: 1e9, suffix: "ns",
 		notes: []note{{"mutex-heap", "mutex-heap is the plain priority queue lull-priority is held against: a slice kept as a heap by container/heap, one sync.Mutex and two sync.Conds, of the same capacity and order (bench/internal/heapq). It takes no context."}},
-		pairs: []pair{{"lull-queue", "channel", 1}, {"lull-priority", "mutex-heap", 1}},
-		what:  "lull-queue at or below the buffered channel (issue 12); lull-priority no slower than mutex-heap (issue 15).",
-		op:    "item",
+		pairs: []pair{
+			{a: "lull-queue", b: "channel", max: 1, why: "lull-queue at or below the buffered channel (issue 12)"},
+			{a: "lull-priority", b: "mutex-heap", max: 1, why: "lull-priority no slower than mutex-heap (issue 15)"},
+		},
+		op: "item",
 	},
 	{
 		name: "Future", heading: "Future: ns per round trip on a pool of 2 (start a function that returns an int, wait for its result)",
@@ -116,8 +126,7 @@ var families = []family{
 		notes: []note{
 			{"", "lull-go is `pool.Go` and `Future.Get`, both given the ctx, on `pool.New(2)`; goroutine is no pool at all, a goroutine per call writing into a channel of one (`ch := make(chan int, 1); go func() { ch <- f() }(); <-ch`); pond is pond's `NewResultPool[int](2)`, `SubmitErr` and the task's `Wait`. goroutine and pond take no context; under ctx=cancel they wait with a select on ctx.Done() beside the result."},
 		},
-		pairs:       []pair{{"lull-go", "goroutine", 1}},
-		what:        "lull-go no slower than the goroutine future (issue 15).",
+		pairs:       []pair{{a: "lull-go", b: "goroutine", max: 1, why: "lull-go no slower than the goroutine future (issue 15)"}},
 		op:          "round trip",
 		allocTarget: note{"lull-go", "Target (issue 15): lull-go allocates 1 at most per round trip, the Future."},
 	},
@@ -125,12 +134,14 @@ var families = []family{
 		name: "MapReduce", heading: "MapReduce: ms per job, a sum grouped by key (1,024 keys) over 1,000,000 ints",
 		bases: []string{"lull-combine"}, scale: 1e3, suffix: "ms",
 		notes: []note{{"", "lull-combine reads an iter.Seq and sizes its chunks itself; conc-foreach and errgroup-ranges are hand-written over a slice (conc: 4 chunks per worker, errgroup: one range per worker), each folding into a map per chunk and merging; sequential is one loop and ignores the worker count. Only lull-combine takes a context."}},
-		pairs: []pair{{"lull-combine", "sequential", 1}, {"lull-combine", "errgroup-ranges", 1.5}},
+		pairs: []pair{
+			{a: "lull-combine", b: "sequential", max: 1, why: "at 2 workers, lull-combine faster than the sequential loop (issue 15)"},
+			{a: "lull-combine", b: "errgroup-ranges", max: 1.5, why: "at 2 workers, lull-combine within ×1.50 of the hand-written errgroup (issue 15)"},
+		},
 		keep: func(c report.Comparison) bool {
 			_, w, _ := report.CutKey(c.Config, "workers")
 			return w == "2"
 		},
-		what:    "at 2 workers, lull-combine faster than the sequential loop and within ×1.50 of the hand-written errgroup (issue 15).",
 		missing: "No BenchmarkMapReduce results in benchstat.csv.",
 	},
 }
@@ -159,15 +170,8 @@ func (f family) render(s report.Stats) string {
 	if f.beat {
 		b.WriteString(beatBaseline(table, base))
 	}
-	var cmp []report.Comparison
-	for _, p := range f.pairs {
-		cmp = append(cmp, g.Compare(p.a, p.b, p.max)...)
-	}
-	if f.keep != nil {
-		cmp = keep(cmp, f.keep)
-	}
 	format := report.Scaled(f.scale, f.suffix)
-	b.WriteString(comparisons(f.what, cmp, format))
+	b.WriteString(judge(g, f.pairs, f.keep, format))
 	b.WriteString(comparisons("each row's ctx=cancel against its ctx=background in the same configuration, for every row measured under both; lull's within ×1.20 (issue 15), the others for reference.", ctxComparisons(g), format))
 	if f.op != "" {
 		b.WriteString(allocations(s.Family(f.name, "allocs/op", tableOrder), f.op))
@@ -210,10 +214,11 @@ func resizeSection(s report.Stats) string {
 	}
 	b.WriteString("Times from the call of Resize. down: until Resize returned; until the pool's own count read 10 or fewer (Stats().Workers for lull: workers not yet told to exit; Running() for ants; the workers not yet stopped for sync-shrink); and until the 990 retired goroutines had exited, read from runtime.NumGoroutine. The runtime tells no one when a goroutine exits, so the benchmark polls NumGoroutine, yielding with runtime.Gosched between reads and never sleeping; the polling is the benchmark's, lull never polls. up: from 10 workers whose retired goroutines are gone, until Resize returned, and until 1,000 tasks ran at the same time.\n\n")
 	b.WriteString("sync-shrink is a reference design, not a library: tunny's (a goroutine per worker on one unbuffered channel; Resize stops the retired workers and joins each before it returns), written in bench/internal/impl because tunny cannot be fetched from the module proxy here. ants shrinks only when its purge ticker (ExpiryDuration, 1 s by default) finds idle workers, so its down times are those of the purge. pond keeps no idle workers (a worker exits when the queue is empty): it has nothing to shrink and takes part in up only. Pools without a resize (the channel pools, conc, errgroup, workerpool) are not listed.\n\n")
-	cmp := only(g.Compare("lull-pool", "sync-shrink", 1), "down: goroutines exited")
-	cmp = append(cmp, only(g.Compare("lull-pool", "ants", 1), "up: 1,000 tasks running")...)
-	cmp = append(cmp, only(g.Compare("lull-pool", "pond", 1), "up: 1,000 tasks running")...)
-	b.WriteString(comparisons("the retired goroutines of lull-pool gone no later than the synchronous shrink's; growth no slower than ants and pond (issue 15).", cmp, report.FormatSeconds))
+	b.WriteString(judge(g, []pair{
+		{a: "lull-pool", b: "sync-shrink", max: 1, at: "down: goroutines exited", why: "the retired goroutines of lull-pool gone no later than the synchronous shrink's (issue 15)"},
+		{a: "lull-pool", b: "ants", max: 1, at: "up: 1,000 tasks running", why: "growth no slower than ants (issue 15)"},
+		{a: "lull-pool", b: "pond", max: 1, at: "up: 1,000 tasks running", why: "growth no slower than pond (issue 15)"},
+	}, nil, report.FormatSeconds))
 	if lp, ok := g.Cells["lull-pool"]; ok {
 		var parts []string
 		if st, ok := lp["down: Resize returned"]; ok {
@@ -249,9 +254,25 @@ func ctxComparisons(g report.Grid) []report.Comparison {
 	return out
 }
 
-// only returns the comparisons of the given configurations.
-func only(rows []report.Comparison, configs ...string) []report.Comparison {
-	return keep(rows, func(c report.Comparison) bool { return slices.Contains(configs, c.Config) })
+// judge renders the comparisons of pairs in g that ok accepts (all, if ok
+// is nil), under a line that gives the why of each pair with rows.
+func judge(g report.Grid, pairs []pair, ok func(report.Comparison) bool, format func(float64) string) string {
+	var rows []report.Comparison
+	var whys []string
+	for _, p := range pairs {
+		r := g.Compare(p.a, p.b, p.max)
+		if p.at != "" {
+			r = keep(r, func(c report.Comparison) bool { return c.Config == p.at })
+		}
+		if ok != nil {
+			r = keep(r, ok)
+		}
+		if len(r) > 0 {
+			rows = append(rows, r...)
+			whys = append(whys, p.why)
+		}
+	}
+	return comparisons(strings.Join(whys, "; ")+".", rows, format)
 }
 
 // keep returns the comparisons for which ok is true.
