@@ -257,7 +257,7 @@ func implDocs(r *idle.Result) string {
 // versions lists the bench module's direct requirements as go list sees
 // them.
 func versions() string {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{if not .Indirect}}{{if not .Main}}{{.Path}} {{.Version}}{{end}}{{end}}", "all").Output()
+	out, err := goList("-m", "-f", "{{if not .Indirect}}{{if not .Main}}{{.Path}} {{.Version}}{{end}}{{end}}", "all")
 	if err != nil {
 		return "  (go list -m failed: " + err.Error() + ")\n"
 	}
@@ -275,8 +275,16 @@ func versions() string {
 	return b.String()
 }
 
+// goList runs go list in this module alone (GOWORK=off): in a workspace,
+// "all" would take in the other modules' requirements too.
+func goList(args ...string) ([]byte, error) {
+	cmd := exec.Command("go", append([]string{"list"}, args...)...)
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	return cmd.Output()
+}
+
 func toolVersion() string {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "golang.org/x/perf").Output()
+	out, err := goList("-m", "-f", "{{.Version}}", "golang.org/x/perf")
 	if err != nil {
 		return "unknown"
 	}
