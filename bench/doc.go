@@ -12,7 +12,10 @@
 //     implementation runs in its own process, linked alone, so that one
 //     library's background goroutines cannot wake another's.
 //   - Throughput, by go test -bench in this package: BenchmarkSubmit,
-//     BenchmarkQueue, BenchmarkResize and BenchmarkMapReduce.
+//     BenchmarkQueue, BenchmarkFuture, BenchmarkResize and
+//     BenchmarkMapReduce, each where it can under a context.Background() and
+//     a cancellable ctx (sub-benchmarks ctx=background and ctx=cancel), and
+//     BenchmarkPingPong, the host check taken before each family.
 //
 // `make bench` runs both and cmd/report turns the results into RESULTS.md
 // and the table in lull's README. Numbers in those files come only from

@@ -9,7 +9,7 @@ import (
 // hostChecks are the points of a throughput run at which `make
 // bench-throughput` takes BenchmarkPingPong: before each benchmark family, and
 // at the end. The sub-benchmarks are alike; the name only says when it ran.
-var hostChecks = []string{"submit", "queue", "resize", "mapreduce", "end"}
+var hostChecks = []string{"submit", "queue", "future", "resize", "mapreduce", "end"}
 
 // BenchmarkPingPong times one round trip of a cache line between two
 // threads: two goroutines locked to their threads take turns writing one

@@ -21,7 +21,8 @@ const (
 
 // mrJob is the job every implementation does: sum the ints 0..mrInputs-1 by
 // their remainder mod mrKeys, a group-by with a fold, over workers workers.
-type mrJob func(workers int) map[int]int
+// Only lull's Combine takes the ctx.
+type mrJob func(ctx context.Context, workers int) map[int]int
 
 // BenchmarkMapReduce runs the same group-and-sum over 1,000,000 ints with
 // lull's mapreduce.Combine, which reads an iter.Seq and balances chunks by
@@ -29,7 +30,9 @@ type mrJob func(workers int) map[int]int
 // map each by conc's iter.ForEachIdx (4 chunks per worker) or by an errgroup
 // (one contiguous range per worker), then merged; and a plain loop. One op is the
 // whole job; "sequential" ignores the worker count. Every result is checked
-// against the plain loop's.
+// against the plain loop's. lull-combine runs under both ctx values (see
+// benchCtx); the hand-written versions take no ctx, and run under
+// ctx=background only.
 func BenchmarkMapReduce(b *testing.B) {
 	input := make([]int, mrInputs)
 	for i := range input {
@@ -37,26 +40,35 @@ func BenchmarkMapReduce(b *testing.B) {
 	}
 	want := sequential(input)
 	jobs := []struct {
-		name string
-		job  mrJob
+		name     string
+		takesCtx bool
+		job      mrJob
 	}{
-		{"lull-combine", func(w int) map[int]int { return lullCombine(w) }},
-		{"conc-foreach", func(w int) map[int]int { return concChunks(input, w) }},
-		{"errgroup-ranges", func(w int) map[int]int { return errgroupRanges(input, w) }},
-		{"sequential", func(int) map[int]int { return sequential(input) }},
+		{"lull-combine", true, lullCombine},
+		{"conc-foreach", false, func(_ context.Context, w int) map[int]int { return concChunks(input, w) }},
+		{"errgroup-ranges", false, func(_ context.Context, w int) map[int]int { return errgroupRanges(input, w) }},
+		{"sequential", false, func(context.Context, int) map[int]int { return sequential(input) }},
 	}
 	for _, j := range jobs {
+		ctxs := benchCtx[:1]
+		if j.takesCtx {
+			ctxs = benchCtx
+		}
 		for _, workers := range []int{2, 64} {
-			b.Run(fmt.Sprintf("%s/workers=%d", j.name, workers), func(b *testing.B) {
-				if got := j.job(workers); !sameSums(got, want) {
-					b.Fatalf("%s: wrong sums (%d keys, want %d)", j.name, len(got), len(want))
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					j.job(workers)
-				}
-			})
+			for _, c := range ctxs {
+				b.Run(fmt.Sprintf("%s/workers=%d/ctx=%s", j.name, workers, c), func(b *testing.B) {
+					withCtx(c, func(ctx context.Context) {
+						if got := j.job(ctx, workers); !sameSums(got, want) {
+							b.Fatalf("%s: wrong sums (%d keys, want %d)", j.name, len(got), len(want))
+						}
+						b.ReportAllocs()
+						b.ResetTimer()
+						for range b.N {
+							j.job(ctx, workers)
+						}
+					})
+				})
+			}
 		}
 	}
 }
@@ -71,8 +83,8 @@ func ints(n int) iter.Seq[int] {
 	}
 }
 
-func lullCombine(workers int) map[int]int {
-	m, err := mapreduce.Combine(context.Background(), ints(mrInputs),
+func lullCombine(ctx context.Context, workers int) map[int]int {
+	m, err := mapreduce.Combine(ctx, ints(mrInputs),
 		func(_ context.Context, v int, emit func(int, int)) error {
 			emit(v%mrKeys, v)
 			return nil

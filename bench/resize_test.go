@@ -16,14 +16,24 @@ const (
 	resizeLimit = 30 * time.Second
 )
 
-// BenchmarkResize measures how long a pool of 1,000 idle workers takes to
-// get down to 10 live workers after being told to (down), and how long it
-// then takes, once told to grow back, until 1,000 tasks run at the same
-// time (up). Only pools implementing impl.Resizer take part; ants shrinks
-// only when its purge ticker finds workers idle past their expiry, so its
-// down time is that of its purge. Pools that keep no idle workers (pond:
-// a worker exits when the queue is empty) are skipped, as they never hold
-// 1,000 idle workers to shrink.
+// BenchmarkResize measures, for each pool that can resize (impl.Resizer):
+//
+//   - down: a pool of 1,000 idle workers is told to keep 10. ns/op runs
+//     until both of the following hold, and three metrics say when each
+//     point was reached: call-ns/op, Resize has returned; live-ns/op, the
+//     pool's own count (impl.Resizer.Live) reads 10 or fewer; exit-ns/op,
+//     the 990 retired goroutines have all exited (runtime.NumGoroutine is
+//     down by 990 from the warmed pool's count, see waitShrunk).
+//   - up: a pool of 10 workers, whose retired goroutines are gone, is told
+//     to grow to 1,000; ns/op runs until 1,000 tasks run at once, and
+//     call-ns/op until Resize returned.
+//
+// sync-shrink (internal/impl) is the reference for the goroutine exit: its
+// Resize stops and joins each retired worker before it returns, as tunny's
+// does. ants shrinks only when its purge ticker finds workers idle past
+// their expiry (1 s by default), so its down time is that of its purge.
+// pond keeps no idle workers (a worker exits when the queue is empty), so
+// it has nothing to shrink and takes part in up only.
 func BenchmarkResize(b *testing.B) {
 	for _, i := range impl.All() {
 		if i.New == nil {
@@ -35,53 +45,125 @@ func BenchmarkResize(b *testing.B) {
 		if !ok {
 			continue
 		}
-		b.Run(i.Name+"/down", func(b *testing.B) { benchResize(b, i, true) })
-		b.Run(i.Name+"/up", func(b *testing.B) { benchResize(b, i, false) })
+		if !i.IdleExit {
+			b.Run(i.Name+"/down", func(b *testing.B) { benchShrink(b, i) })
+		}
+		b.Run(i.Name+"/up", func(b *testing.B) { benchGrow(b, i) })
 	}
 }
 
-func benchResize(b *testing.B, i impl.Impl, down bool) {
-	p := i.New(resizeFrom)
-	defer p.Close()
-	r := p.(impl.Resizer)
-	if err := impl.Warm(p, resizeFrom, resizeLimit); err != nil {
+// warmed is a pool of resizeFrom workers that have all run a task at once,
+// with what the shrink waits for.
+type warmed struct {
+	p impl.Pool
+	r impl.Resizer
+	// base is runtime.NumGoroutine() before the pool was made.
+	base int
+}
+
+func newWarmed(b *testing.B, i impl.Impl) *warmed {
+	w := &warmed{base: runtime.NumGoroutine()}
+	w.p = i.New(resizeFrom)
+	w.r = w.p.(impl.Resizer)
+	w.warm(b)
+	return w
+}
+
+// warm resizes to resizeFrom and runs resizeFrom tasks at once.
+func (w *warmed) warm(b *testing.B) {
+	w.r.Resize(resizeFrom)
+	if err := impl.Warm(w.p, resizeFrom, resizeLimit); err != nil {
 		b.Fatal(err)
 	}
-	if n := r.Live(); n < resizeFrom {
-		b.Skipf("%s keeps %d live workers after a warm-up of %d: no idle workers to shrink", i.Name, n, resizeFrom)
-	}
-	b.ResetTimer()
-	for range b.N {
-		if down {
-			r.Resize(resizeTo)
-			waitLive(b, r, resizeTo)
-			b.StopTimer()
-			r.Resize(resizeFrom)
-			if err := impl.Warm(p, resizeFrom, resizeLimit); err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-		} else {
-			b.StopTimer()
-			r.Resize(resizeTo)
-			waitLive(b, r, resizeTo)
-			b.StartTimer()
-			r.Resize(resizeFrom)
-			if err := impl.Warm(p, resizeFrom, resizeLimit); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
 }
 
-// waitLive polls until r reports at most n live workers. Polling is fine in
-// a benchmark (the library itself never polls); yielding between polls
-// keeps the poller from starving the workers on a small machine.
-func waitLive(b *testing.B, r impl.Resizer, n int) {
-	deadline := time.Now().Add(resizeLimit)
-	for r.Live() > n {
-		if time.Now().After(deadline) {
-			b.Fatalf("still %d live workers %v after Resize(%d)", r.Live(), resizeLimit, n)
+// shrinkTarget returns the goroutine count at which the workers retired by
+// a shrink from the warm pool's resizeFrom to resizeTo have all exited: the
+// count now, less resizeFrom-resizeTo. The count now includes the pool's
+// helper goroutines (ants has two), which stay. It is taken once impl.Warm
+// has returned; Warm's own submitting goroutine has then returned from its
+// function, and has had the time all resizeFrom tasks took to return to
+// leave the count, so the target is exact but for that goroutine's last
+// steps.
+func (w *warmed) shrinkTarget() int {
+	return runtime.NumGoroutine() - (resizeFrom - resizeTo)
+}
+
+func benchShrink(b *testing.B, i impl.Impl) {
+	w := newWarmed(b, i)
+	defer w.p.Close()
+	if n := w.r.Live(); n < resizeFrom {
+		b.Fatalf("%s keeps %d live workers after a warm-up of %d", i.Name, n, resizeFrom)
+	}
+	var call, live, exit time.Duration
+	b.ResetTimer()
+	for range b.N {
+		target := w.shrinkTarget()
+		start := time.Now()
+		w.r.Resize(resizeTo)
+		call += time.Since(start)
+		l, e := waitShrunk(b, w.r, target, start)
+		b.StopTimer()
+		live += l
+		exit += e
+		w.warm(b)
+		b.StartTimer()
+	}
+	b.StopTimer()
+	perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(perOp(call), "call-ns/op")
+	b.ReportMetric(perOp(live), "live-ns/op")
+	b.ReportMetric(perOp(exit), "exit-ns/op")
+}
+
+func benchGrow(b *testing.B, i impl.Impl) {
+	w := newWarmed(b, i)
+	defer w.p.Close()
+	var call time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		target := w.shrinkTarget()
+		w.r.Resize(resizeTo)
+		if i.IdleExit {
+			// Its workers leave by themselves once idle: wait for the
+			// pool's count only.
+			target = -1
+		}
+		waitShrunk(b, w.r, target, time.Now())
+		b.StartTimer()
+		start := time.Now()
+		w.r.Resize(resizeFrom)
+		call += time.Since(start)
+		if err := impl.RunAtOnce(w.p, resizeFrom, resizeLimit, b.StopTimer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(call.Nanoseconds())/float64(b.N), "call-ns/op")
+}
+
+// waitShrunk waits until r reports at most resizeTo live workers and, unless
+// target < 0, runtime.NumGoroutine() reads at most target, and returns how
+// long after start each held first. The runtime tells no one when a
+// goroutine exits, so this polls: it yields with runtime.Gosched between
+// reads, never sleeps, which lets the exiting goroutines run and reads each
+// point within a scheduling round of when it is reached. The polling is
+// the benchmark's own; lull itself never polls.
+func waitShrunk(b *testing.B, r impl.Resizer, target int, start time.Time) (live, exit time.Duration) {
+	liveDone, exitDone := false, target < 0
+	for {
+		if !liveDone && r.Live() <= resizeTo {
+			live, liveDone = time.Since(start), true
+		}
+		if !exitDone && runtime.NumGoroutine() <= target {
+			exit, exitDone = time.Since(start), true
+		}
+		if liveDone && exitDone {
+			return live, exit
+		}
+		if time.Since(start) > resizeLimit {
+			b.Fatalf("%v after Resize(%d): %d live workers, %d goroutines (want at most %d)",
+				resizeLimit, resizeTo, r.Live(), runtime.NumGoroutine(), target)
 		}
 		runtime.Gosched()
 	}

@@ -33,37 +33,50 @@ const (
 
 // env is what -record-env saves about the throughput run.
 type env struct {
-	Date      string   `json:"date"`
-	Host      string   `json:"host"`
-	GoVersion string   `json:"go_version"`
-	Lull      string   `json:"lull_revision"`
-	Commands  []string `json:"commands"`
+	Date      string `json:"date"`
+	Host      string `json:"host"`
+	GoVersion string `json:"go_version"`
+	Lull      string `json:"lull_revision"`
+	// Make is the make command line the run was started with, with the
+	// values of the variables that set its counts.
+	Make     string   `json:"make,omitempty"`
+	Commands []string `json:"commands"`
 }
 
 func main() {
 	var (
-		dir       = flag.String("results", "results", "directory holding the raw results")
-		out       = flag.String("out", "RESULTS.md", "report to write")
-		readme    = flag.String("readme", "../README.md", `README whose bench region to replace ("" to leave it alone)`)
-		recordEnv = flag.String("record-env", "", "write the host, date and Go version to this file, add the remaining arguments as the commands run, and exit")
+		dir        = flag.String("results", "results", "directory holding the raw results")
+		out        = flag.String("out", "RESULTS.md", "report to write")
+		readme     = flag.String("readme", "../README.md", `README whose bench region to replace ("" to leave it alone)`)
+		recordEnv  = flag.String("record-env", "", "write the host, date, Go version and lull revision to this file, with -make and the remaining arguments as the commands run, and exit")
+		makeLine   = flag.String("make", "", "with -record-env: the make command line of the run")
+		preflight  = flag.Bool("preflight", false, "say which of the files named by the arguments git will see changed, refuse (exit 1) if the measured code has uncommitted changes and the run writes files git tracks, and exit")
+		allowDirty = flag.Bool("allow-dirty", false, "with -preflight: warn about uncommitted changes instead of refusing")
 	)
 	flag.Parse()
-	if *recordEnv != "" {
+	switch {
+	case *recordEnv != "":
 		e := env{
 			Date:      time.Now().UTC().Format("2006-01-02 15:04 MST"),
 			Host:      machine.Describe(),
 			GoVersion: runtime.Version(),
 			Lull:      machine.LullRevision(),
+			Make:      *makeLine,
 			Commands:  flag.Args(),
 		}
 		b, _ := json.MarshalIndent(e, "", "  ")
 		if err := os.WriteFile(*recordEnv, append(b, '\n'), 0o644); err != nil {
 			fatal(err)
 		}
-		return
-	}
-	if err := run(*dir, *out, *readme); err != nil {
-		fatal(err)
+	case *preflight:
+		commit, dirty := machine.Revision()
+		if err := checkRun(os.Stdout, flag.Args(), gitIgnores, commit, dirty, *allowDirty); err != nil {
+			fatal(err)
+		}
+	default:
+		if err := run(*dir, *out, *readme); err != nil {
+			fatal(err)
+		}
 	}
 }
 
@@ -146,18 +159,6 @@ func run(dir, out, readme string) error {
 	return os.WriteFile(readme, []byte(updated), 0o644)
 }
 
-// baselineOf returns the first of the lull implementations present in g.
-func baselineOf(g report.Grid, prefs ...string) string {
-	for _, p := range prefs {
-		if _, ok := g.Cells[p]; ok {
-			return p
-		}
-	}
-	return prefs[0]
-}
-
-var tableOrder = []string{"lull-pool", "lull-pool-auto", "lull-queue", "lull-priority", "lull-combine", "channel"}
-
 func results(in inputs, dir string) string {
 	var b strings.Builder
 	b.WriteString("# lull benchmark results\n\n")
@@ -167,7 +168,11 @@ func results(in inputs, dir string) string {
 	b.WriteString("## Setup\n\n")
 	if in.env != nil {
 		fmt.Fprintf(&b, "- Throughput run: %s on %s, %s, lull at %s.\n", in.env.Date, in.env.Host, in.env.GoVersion, in.env.Lull)
-		b.WriteString("- Commands:\n\n```sh\n")
+		if in.env.Make != "" {
+			fmt.Fprintf(&b, "- Taken with `%s`, which ran these commands (each `go test` prints into results/bench.txt):\n\n```sh\n", in.env.Make)
+		} else {
+			b.WriteString("- Commands:\n\n```sh\n")
+		}
 		for _, c := range in.env.Commands {
 			b.WriteString(c + "\n")
 		}
@@ -205,39 +210,7 @@ func results(in inputs, dir string) string {
 		b.WriteString("## Throughput\n\nNot measured: results/benchstat.csv is missing.\n")
 		return b.String()
 	}
-	s := *in.stats
-	b.WriteString("## Throughput\n\n")
-	b.WriteString("Medians over the -count runs with benchstat's 95% confidence interval, and the ratio to lull in the same configuration (below 1: faster than lull). On a shared 2-CPU host the intervals are wide; read differences under about 1.5× as noise unless the intervals say otherwise.\n\n")
-
-	g := s.Family("Submit", "sec/op", tableOrder)
-	if len(g.Impls) > 0 {
-		base := baselineOf(g, "lull-pool", "lull-queue")
-		b.WriteString("### Submit: ns per tiny task (an atomic add), submission to completion\n\n")
-		b.WriteString(g.Markdown(base, 1e9, "ns", configHeader) + "\n")
-		b.WriteString(slower(g, base))
-	}
-	g = s.Family("Queue", "sec/op", tableOrder)
-	if len(g.Impls) > 0 {
-		base := baselineOf(g, "lull-queue")
-		fmt.Fprintf(&b, "### Queue: ns per item through a queue of 1,024, producers:consumers 1:1 and 4:4\n\n")
-		b.WriteString(g.Markdown(base, 1e9, "ns", configHeader) + "\n")
-	}
-	g = s.Family("Resize", "sec/op", tableOrder)
-	if len(g.Impls) > 0 {
-		base := baselineOf(g, "lull-pool", "lull-pool-auto")
-		b.WriteString("### Resize: 1,000 idle workers down to 10 live, and back up until 1,000 tasks run at once\n\n")
-		b.WriteString(g.Markdown(base, 1e3, "ms", configHeader) + "\n")
-		b.WriteString("ants shrinks only when its purge ticker (ExpiryDuration, 1 s by default) finds idle workers, so its down time is that of the purge. The live count is each library's own: Stats().Workers for lull (workers not yet told to exit; a retired goroutine may still be returning), Running() for ants (workers whose goroutine has not returned). pond keeps no idle workers (a worker exits when the queue is empty), so it has nothing to shrink and is skipped. Pools without a resize (the channel pools, conc, errgroup, workerpool) are not listed.\n\n")
-	}
-	g = s.Family("MapReduce", "sec/op", tableOrder)
-	b.WriteString("### MapReduce: ms per job, a sum grouped by key (1,024 keys) over 1,000,000 ints\n\n")
-	if len(g.Impls) > 0 {
-		base := baselineOf(g, "lull-combine")
-		b.WriteString(g.Markdown(base, 1e3, "ms", configHeader) + "\n")
-		b.WriteString("lull-combine reads an iter.Seq and sizes its chunks itself; conc-foreach and errgroup-ranges are hand-written over a slice (conc: 4 chunks per worker, errgroup: one range per worker), each folding into a map per chunk and merging; sequential is one loop and ignores the worker count.\n\n")
-	} else {
-		b.WriteString("No BenchmarkMapReduce results in benchstat.csv.\n")
-	}
+	b.WriteString(throughput(*in.stats))
 	return b.String()
 }
 
@@ -271,41 +244,6 @@ func hostCheck(s report.Stats) string {
 	return b.String()
 }
 
-func configHeader(c string) string {
-	if c == "" {
-		return "time"
-	}
-	return strings.ReplaceAll(c, "/", ", ")
-}
-
-// slower lists, per configuration, the other libraries and floors whose
-// median beat the baseline's by more than 5% (lull's own variants are left
-// out: they are compared in the table).
-func slower(g report.Grid, base string) string {
-	var lines []string
-	for _, c := range g.Configs {
-		bs, ok := g.Cells[base][c]
-		if !ok {
-			continue
-		}
-		var faster []string
-		for _, impl := range g.Impls {
-			st, ok := g.Cells[impl][c]
-			if strings.HasPrefix(impl, "lull") || !ok || st.Median >= bs.Median*0.95 {
-				continue
-			}
-			faster = append(faster, fmt.Sprintf("%s (%s)", impl, report.FormatRatio(st.Median/bs.Median)))
-		}
-		if len(faster) > 0 {
-			lines = append(lines, fmt.Sprintf("- %s: %s", configHeader(c), strings.Join(faster, ", ")))
-		}
-	}
-	if len(lines) == 0 {
-		return fmt.Sprintf("No other implementation's median beat %s's by more than 5%% in any configuration.\n\n", base)
-	}
-	return fmt.Sprintf("Where another implementation's median beats %s's by more than 5%%:\n\n%s\n\n", base, strings.Join(lines, "\n"))
-}
-
 func implDocs(r *idle.Result) string {
 	var b strings.Builder
 	b.WriteString("What each implementation is:\n\n")
@@ -319,7 +257,7 @@ func implDocs(r *idle.Result) string {
 // versions lists the bench module's direct requirements as go list sees
 // them.
 func versions() string {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{if not .Indirect}}{{if not .Main}}{{.Path}} {{.Version}}{{end}}{{end}}", "all").Output()
+	out, err := goList("-m", "-f", "{{if not .Indirect}}{{if not .Main}}{{.Path}} {{.Version}}{{end}}{{end}}", "all")
 	if err != nil {
 		return "  (go list -m failed: " + err.Error() + ")\n"
 	}
@@ -337,8 +275,16 @@ func versions() string {
 	return b.String()
 }
 
+// goList runs go list in this module alone (GOWORK=off): in a workspace,
+// "all" would take in the other modules' requirements too.
+func goList(args ...string) ([]byte, error) {
+	cmd := exec.Command("go", append([]string{"list"}, args...)...)
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	return cmd.Output()
+}
+
 func toolVersion() string {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "golang.org/x/perf").Output()
+	out, err := goList("-m", "-f", "{{.Version}}", "golang.org/x/perf")
 	if err != nil {
 		return "unknown"
 	}
@@ -353,7 +299,7 @@ func headline(in inputs) string {
 	r := in.idle["native"]
 	var g report.Grid
 	if in.stats != nil {
-		g = in.stats.Family("Submit", "sec/op", tableOrder)
+		g = in.stats.Family("Submit", "sec/op", tableOrder).PickDefault("ctx", "background")
 	}
 	const conf = "workers=64/submitters=4"
 	base := baselineOf(g, "lull-pool", "lull-queue")
@@ -394,8 +340,39 @@ func headline(in inputs) string {
 		}
 		b.WriteString("\n![futex calls per idle window](bench/idle.svg)\n\n")
 	}
-	b.WriteString("Method, every table (Submit, Queue, Resize, MapReduce, ARM under qemu) and pinned versions: [bench/RESULTS.md](bench/RESULTS.md). Numbers from a shared 2-CPU host; rerun `make bench` in bench/ on yours.\n")
+	b.WriteString(provenance(in))
+	b.WriteString("Method, every table (Submit, Queue, Future, Resize, MapReduce, ARM under qemu) and pinned versions: [bench/RESULTS.md](bench/RESULTS.md). Numbers from a shared 2-CPU host; rerun `make bench` in bench/ on yours.\n")
 	return b.String()
+}
+
+// provenance says which lull commit the README's figures come from: one
+// commit when the idle and throughput runs measured the same, or each run's
+// when they did not.
+func provenance(in inputs) string {
+	type source struct{ what, rev, date string }
+	var runs []source
+	if r := in.idle["native"]; r != nil {
+		runs = append(runs, source{"idle", r.Lull, r.Date})
+	}
+	if in.env != nil && in.stats != nil {
+		what := "throughput"
+		if in.env.Make != "" {
+			what += " (`" + in.env.Make + "`)"
+		}
+		runs = append(runs, source{what, in.env.Lull, in.env.Date})
+	}
+	switch {
+	case len(runs) == 0:
+		return ""
+	case len(runs) == 1 || runs[0].rev == runs[1].rev:
+		var dates []string
+		for _, r := range runs {
+			dates = append(dates, r.what+" run "+r.date)
+		}
+		return fmt.Sprintf("From lull at commit %s: %s.\n\n", runs[0].rev, strings.Join(dates, ", "))
+	}
+	return fmt.Sprintf("**From two commits**: the idle figures from lull at %s (%s), the ns/task figures from lull at %s (%s, %s run).\n\n",
+		runs[0].rev, runs[0].date, runs[1].rev, runs[1].date, runs[1].what)
 }
 
 // thousands formats n with commas, e.g. 1,000.

@@ -25,11 +25,14 @@ func TestRun(t *testing.T) {
 			{Impl: "poll-100ms", Doc: "polling", Goroutines: 1001, CPUms: 390, Futex: f(1234), Syscalls: f(5000)},
 		},
 	}
+	res.Lull = "abc1234"
 	writeJSON(t, filepath.Join(dir, "idle-native.json"), res)
-	writeJSON(t, filepath.Join(dir, "env.json"), env{Date: "2026-11-25 20:10 UTC", Host: "Test CPU", GoVersion: "go1.26.8", Commands: []string{"go test -bench X"}})
+	writeJSON(t, filepath.Join(dir, "env.json"), env{Date: "2026-11-25 20:10 UTC", Host: "Test CPU", GoVersion: "go1.26.8", Lull: "abc1234",
+		Make: "make bench-throughput COUNT=10", Commands: []string{"go test -bench X"}})
 	csv := ",bench.txt,\n,sec/op,CI\n" +
-		"Submit/lull-pool/workers=64/submitters=4-2,2e-07,3%\n" +
-		"Submit/channel/workers=64/submitters=4-2,1e-07,2%\n" +
+		"Submit/lull-pool/workers=64/submitters=4/ctx=background-2,2e-07,3%\n" +
+		"Submit/lull-pool/workers=64/submitters=4/ctx=cancel-2,2.2e-07,3%\n" +
+		"Submit/channel/workers=64/submitters=4/ctx=background-2,1e-07,2%\n" +
 		"Queue/lull-queue/producers=1/consumers=1-2,5e-08,1%\n" +
 		"PingPong/at=submit-2,9.5e-08,2%\n" +
 		"PingPong/at=end-2,4.1e-07,3%\n" +
@@ -55,36 +58,31 @@ func TestRun(t *testing.T) {
 	if strings.Contains(got, "stale") {
 		t.Errorf("old region kept:\n%s", got)
 	}
-	for _, want := range []string{
+	containsAll(t, "README region", got,
 		"| lull-pool | 5 | 0.9 | 1001 | 200 | ×1.00 |",
 		"| channel | 4 | 0.3 | 1001 | 100 | ×0.50 |",
 		"| poll-100ms | 1234 | 390.0 | 1001 | – | – |",
 		"bench/idle.svg", "bench/RESULTS.md", "Cost of 1,000 parked workers",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("README region lacks %q:\n%s", want, got)
-		}
-	}
+		"From lull at commit abc1234: idle run 2026-11-25 20:00 UTC, throughput (`make bench-throughput COUNT=10`) run 2026-11-25 20:10 UTC.",
+	)
 
 	b, _ = os.ReadFile(out)
 	doc := string(b)
-	for _, want := range []string{
-		"Test CPU", "go test -bench X", "go run ./cmd/idle",
+	containsAll(t, "RESULTS.md", doc,
+		"Test CPU", "go test -bench X", "go run ./cmd/idle", "Taken with `make bench-throughput COUNT=10`, which ran these commands",
 		"| lull-pool | 1001→0 | 0.9 |",
 		"| lull-pool | 200 ns ±3% (×1.00) | ×1.00 |",
 		"| channel | 100 ns ±2% (×0.50) | ×0.50 |",
-		"Where another implementation's median beats lull-pool's by more than 5%",
+		"Rows whose median beat lull-pool's by more than 5% (every row of the table compared, lull's own variants included)",
 		"- workers=64, submitters=4: channel (×0.50)",
+		"| lull-pool / channel | workers=64, submitters=4, ctx=background | 200 ns ±3% | 100 ns ±2% | ×2.00 | ≤ ×1.00 | **no** |",
+		"| lull-pool: ctx=cancel / ctx=background | workers=64, submitters=4 | 220 ns ±3% | 200 ns ±3% | ×1.10 | ≤ ×1.20 | yes |",
 		"| lull-queue | 50.0 ns ±1% (×1.00) | ×1.00 |",
 		"No BenchmarkMapReduce results",
 		"taken before each family and at the end): submit 95.0 ns, end 410 ns.",
 		"A reading above 250 ns: the host was in a slow spell",
 		"github.com/panjf2000/ants/v2 v2.12.1",
-	} {
-		if !strings.Contains(doc, want) {
-			t.Errorf("RESULTS.md lacks %q", want)
-		}
-	}
+	)
 	if strings.Contains(doc, "## Idle under emulation") {
 		t.Error("RESULTS.md has an emulation section without emulated results")
 	}
@@ -111,12 +109,7 @@ func writeJSON(t *testing.T, path string, v any) {
 // past slowSpell, and nothing for a run without BenchmarkPingPong.
 func TestHostCheck(t *testing.T) {
 	parse := func(csv string) report.Stats {
-		t.Helper()
-		s, err := report.ParseCSV(strings.NewReader(",bench.txt,\n,sec/op,CI\n" + csv))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return mustParse(t, ",bench.txt,\n,sec/op,CI\n"+csv)
 	}
 	quiet := hostCheck(parse("PingPong/at=submit-2,9e-08,1%\nPingPong/at=queue-2,1.2e-07,1%\n"))
 	if !strings.Contains(quiet, "): submit 90.0 ns, queue 120 ns.") || strings.Contains(quiet, "slow spell during") {
@@ -128,5 +121,21 @@ func TestHostCheck(t *testing.T) {
 	}
 	if got := hostCheck(parse("Submit/lull-pool/workers=2/submitters=1-2,4e-08,1%\n")); got != "" {
 		t.Errorf("run without PingPong: got %q, want none", got)
+	}
+}
+
+// containsAll reports each of wants that doc, called name, lacks, and doc
+// itself if one is missing.
+func containsAll(t *testing.T, name, doc string, wants ...string) {
+	t.Helper()
+	missing := false
+	for _, w := range wants {
+		if !strings.Contains(doc, w) {
+			t.Errorf("%s lacks %q", name, w)
+			missing = true
+		}
+	}
+	if missing {
+		t.Logf("%s:\n%s", name, doc)
 	}
 }

@@ -12,6 +12,7 @@
 package impl
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -51,13 +52,31 @@ type Repeater interface {
 	Repeat(t func()) (submit func())
 }
 
-// Submitter returns a func that submits t to p, through Repeat where p
-// implements Repeater.
-func Submitter(p Pool, t func()) func() {
-	if r, ok := p.(Repeater); ok {
-		return r.Repeat(t)
+// ContextRepeater is implemented by adapters that can bound each submission's
+// wait for room by a context, as a caller holding a request's ctx does: lull's
+// pool and queue take the ctx themselves, and the channel pools select on
+// ctx.Done() beside the send. RepeatContext is Repeat with every submission
+// under ctx; a submission refused because ctx is done panics, since the
+// benchmarks never cancel while they submit.
+type ContextRepeater interface {
+	RepeatContext(ctx context.Context, t func()) (submit func())
+}
+
+// Submitter returns a func that submits t to p, each submission under ctx,
+// through RepeatContext or Repeat where p implements them. ok is false when
+// ctx can be cancelled (its Done channel is not nil) and p has no way to
+// honour it: such a pool is only measured with context.Background().
+func Submitter(ctx context.Context, p Pool, t func()) (submit func(), ok bool) {
+	if r, ok := p.(ContextRepeater); ok {
+		return r.RepeatContext(ctx, t), true
 	}
-	return func() { p.Submit(t) }
+	if ctx.Done() != nil {
+		return nil, false
+	}
+	if r, ok := p.(Repeater); ok {
+		return r.Repeat(t), true
+	}
+	return func() { p.Submit(t) }, true
 }
 
 // Impl describes one implementation.
@@ -80,6 +99,9 @@ type Impl struct {
 	// Throughput reports whether the pool takes part in the throughput
 	// benchmarks; the runtime floor does not.
 	Throughput bool
+	// IdleExit reports that a worker exits as soon as it finds no task
+	// (pond): an idle pool holds no workers, so there are none to shrink.
+	IdleExit bool
 }
 
 var (
@@ -102,8 +124,8 @@ func register(i Impl) {
 // order fixes the row order of tables: floors first, then lull, then the
 // rest by name. Names not listed sort after these, by name.
 var order = []string{
-	"runtime-floor", "channel", "lull-pool", "lull-pool-auto", "lull-queue",
-	"poll-1s", "poll-100ms",
+	"runtime-floor", "channel", "channel-q0", "lull-pool", "lull-pool-q0",
+	"lull-pool-auto", "lull-queue", "sync-shrink", "poll-1s", "poll-100ms",
 }
 
 // All returns the registered implementations in table order.
@@ -147,6 +169,13 @@ func Lookup(name string) (Impl, bool) {
 // have returned. It gives up after timeout, which happens when p cannot run
 // n tasks at the same time.
 func Warm(p Pool, n int, timeout time.Duration) error {
+	return RunAtOnce(p, n, timeout, nil)
+}
+
+// RunAtOnce is Warm that calls allRunning, if not nil, at the moment all n
+// tasks are running at the same time, before it lets them return: a
+// benchmark of growth stops its timer there.
+func RunAtOnce(p Pool, n int, timeout time.Duration, allRunning func()) error {
 	var started, finished atomic.Int64
 	allStarted := make(chan struct{})
 	allFinished := make(chan struct{})
@@ -176,6 +205,9 @@ func Warm(p Pool, n int, timeout time.Duration) error {
 		close(release)
 		<-submitted
 		return fmt.Errorf("impl: only %d of %d tasks ran at once after %v", started.Load(), n, timeout)
+	}
+	if allRunning != nil {
+		allRunning()
 	}
 	close(release)
 	<-submitted

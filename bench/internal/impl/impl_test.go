@@ -1,6 +1,7 @@
 package impl_test
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -73,7 +74,10 @@ func TestRegistry(t *testing.T) {
 	if len(names) < 2 || names[0] != "runtime-floor" || names[1] != "channel" {
 		t.Errorf("All() starts %v, want runtime-floor, channel", names)
 	}
-	for _, want := range []string{"ants", "pond", "workerpool", "conc", "errgroup", "poll-1s", "poll-100ms", "lull-queue"} {
+	for _, want := range []string{
+		"ants", "pond", "workerpool", "conc", "errgroup", "poll-1s", "poll-100ms", "lull-queue",
+		"channel-q0", "lull-pool-q0", "sync-shrink",
+	} {
 		if !slices.Contains(names, want) {
 			t.Errorf("All() lacks %q: %v", want, names)
 		}
@@ -81,4 +85,102 @@ func TestRegistry(t *testing.T) {
 	if _, ok := impl.Lookup("no-such-pool"); ok {
 		t.Error(`Lookup("no-such-pool") found something`)
 	}
+}
+
+// TestSubmitter checks which pools can be measured under a cancellable ctx,
+// and that what Submitter returns submits, under either ctx.
+func TestSubmitter(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	takesCtx := []string{"channel", "channel-q0", "lull-pool", "lull-pool-q0", "lull-pool-auto", "lull-queue"}
+	for _, i := range impl.All() {
+		if i.New == nil {
+			continue
+		}
+		for _, c := range []struct {
+			name string
+			ctx  context.Context
+		}{{"background", context.Background()}, {"cancel", ctx}} {
+			p := i.New(2)
+			var ran atomic.Int64
+			submit, ok := impl.Submitter(c.ctx, p, func() { ran.Add(1) })
+			if want := c.name == "background" || slices.Contains(takesCtx, i.Name); ok != want {
+				t.Errorf("%s: Submitter(ctx=%s) ok = %v, want %v", i.Name, c.name, ok, want)
+			}
+			if ok {
+				for range 100 {
+					submit()
+				}
+			}
+			p.Close()
+			if want := map[bool]int64{true: 100}[ok]; ran.Load() != want {
+				t.Errorf("%s, ctx=%s: %d tasks ran, want %d", i.Name, c.name, ran.Load(), want)
+			}
+		}
+	}
+}
+
+// running wraps a Pool and counts the tasks running at the moment.
+type running struct {
+	impl.Pool
+	now atomic.Int64
+}
+
+func (r *running) Submit(t func()) {
+	r.Pool.Submit(func() {
+		r.now.Add(1)
+		defer r.now.Add(-1)
+		t()
+	})
+}
+
+// TestRunAtOnce checks that allRunning is called while all n tasks run, and
+// once.
+func TestRunAtOnce(t *testing.T) {
+	i, _ := impl.Lookup("channel")
+	r := &running{Pool: i.New(5)}
+	calls := 0
+	err := impl.RunAtOnce(r, 5, 10*time.Second, func() {
+		calls++
+		if n := r.now.Load(); n != 5 {
+			t.Errorf("allRunning called with %d tasks running, want 5", n)
+		}
+	})
+	if err != nil || calls != 1 {
+		t.Errorf("RunAtOnce = %v, with %d calls of allRunning; want nil and 1", err, calls)
+	}
+	r.Close()
+}
+
+// TestSyncShrinkJoins checks that the synchronous shrink lets a busy worker
+// finish its task before Resize returns.
+func TestSyncShrinkJoins(t *testing.T) {
+	i, _ := impl.Lookup("sync-shrink")
+	p := i.New(1)
+	r := p.(impl.Resizer)
+	started, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool
+	p.Submit(func() {
+		close(started)
+		<-release
+		finished.Store(true)
+	})
+	<-started
+	resized := make(chan bool)
+	go func() {
+		r.Resize(0)
+		resized <- finished.Load()
+	}()
+	close(release)
+	if !<-resized {
+		t.Error("Resize(0) returned before the busy worker's task did")
+	}
+	if n := r.Live(); n != 0 {
+		t.Errorf("Live() = %d after Resize(0), want 0", n)
+	}
+	r.Resize(2)
+	if n := r.Live(); n != 2 {
+		t.Errorf("Live() = %d after Resize(2), want 2", n)
+	}
+	p.Close()
 }

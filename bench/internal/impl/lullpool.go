@@ -16,7 +16,9 @@ import (
 const autoIdleTimeout = time.Second
 
 // lull-pool is lull's pool at a fixed size: every worker parks on a channel
-// of its own and the pool arms no timer. lull-pool-auto starts at one
+// of its own and the pool arms no timer. lull-pool-q0 is the same with no
+// backlog (pool.WithQueueSize(0)): Submit hands a task to a worker or waits
+// for one, like the designs that hold no task waiting. lull-pool-auto starts at one
 // worker and grows up to n for tasks that would otherwise wait, then lets
 // the extra workers go after autoIdleTimeout; it is measured idle once they
 // have gone, when its one timer should be disarmed again.
@@ -26,6 +28,13 @@ func init() {
 		Tag:        "lullpool",
 		Doc:        "lull pool.New(n, pool.WithQueueSize(1024))",
 		New:        func(n int) Pool { return newLullPool(n) },
+		Throughput: true,
+	})
+	register(Impl{
+		Name:       "lull-pool-q0",
+		Tag:        "lullpool",
+		Doc:        "lull pool.New(n, pool.WithQueueSize(0)): no backlog",
+		New:        func(n int) Pool { return newLullPool(n, pool.WithQueueSize(0)) },
 		Throughput: true,
 	})
 	register(Impl{
@@ -50,21 +59,22 @@ func newLullPool(n int, opts ...pool.Option) *lullPool {
 }
 
 func (l *lullPool) Submit(t func()) {
-	l.submit(func(context.Context) { t() })
+	l.submit(context.Background(), func(context.Context) { t() })
 }
 
-func (l *lullPool) submit(t pool.Task) {
-	// With a background ctx, Submit fails only once the pool is closed.
-	if err := l.p.Submit(context.Background(), t); err != nil {
+func (l *lullPool) submit(ctx context.Context, t pool.Task) {
+	// The benchmarks never cancel ctx while they submit, so Submit fails
+	// only once the pool is closed: a bug in the caller.
+	if err := l.p.Submit(ctx, t); err != nil {
 		panic("impl: lull pool Submit: " + err.Error())
 	}
 }
 
-// Repeat converts t to a pool.Task once, so that the benchmarks do not
-// count a closure per submission.
-func (l *lullPool) Repeat(t func()) func() {
+// RepeatContext converts t to a pool.Task once, so that the benchmarks do
+// not count a closure per submission, and submits it under ctx.
+func (l *lullPool) RepeatContext(ctx context.Context, t func()) func() {
 	task := func(context.Context) { t() }
-	return func() { l.submit(task) }
+	return func() { l.submit(ctx, task) }
 }
 
 func (l *lullPool) Close() {

@@ -47,9 +47,18 @@ func newLullQueue(workers int) Pool {
 	return p
 }
 
-func (p *lullQueuePool) Submit(t func()) {
-	// With a background context, Put fails only once the queue is closed.
-	if err := p.q.Put(context.Background(), t); err != nil {
+func (p *lullQueuePool) Submit(t func()) { p.put(context.Background(), t) }
+
+// RepeatContext puts t under ctx: the submitter's ctx bounds its wait for
+// room, as Put's does.
+func (p *lullQueuePool) RepeatContext(ctx context.Context, t func()) func() {
+	return func() { p.put(ctx, t) }
+}
+
+func (p *lullQueuePool) put(ctx context.Context, t func()) {
+	// The benchmarks never cancel ctx while they submit, so Put fails only
+	// once the queue is closed: a bug in the caller.
+	if err := p.q.Put(ctx, t); err != nil {
 		panic("impl: lull queue Put: " + err.Error())
 	}
 }

@@ -15,6 +15,7 @@ func init() {
 		Doc:        "pond.NewPool(n), default options (workers exit when the queue is empty)",
 		New:        func(n int) Pool { return &pondPool{p: pond.NewPool(n)} },
 		Throughput: true,
+		IdleExit:   true,
 	})
 }
 

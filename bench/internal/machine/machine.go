@@ -57,35 +57,66 @@ func kernel() string {
 	return b.String()
 }
 
-// LullRevision describes the lull checkout that the bench module replaces
-// github.com/lullgo/lull with (the parent directory of the working
-// directory, run from bench/): its commit, and the library directories that
-// have uncommitted changes, e.g. "4fc4b01 (uncommitted changes in pool/)".
-// It returns "unknown" outside a git checkout.
-func LullRevision() string {
+// measured are the paths of the checkout whose contents a benchmark run
+// measures, as git pathspecs relative to its root: the library, and the
+// bench module's own code without the files a run writes.
+var measured = []string{
+	"queue", "pool", "mapreduce", "internal", "go.mod", "go.sum",
+	"bench", ":(exclude)bench/results", ":(exclude)bench/RESULTS.md", ":(exclude,glob)bench/*.svg",
+}
+
+// Revision returns the commit of the lull checkout that the bench module
+// replaces github.com/lullgo/lull with (the parent directory of the working
+// directory, run from bench/), and the top-level directories (or files) of
+// measured paths that have uncommitted changes, e.g. "pool/" and "bench/".
+// It returns "unknown" and no paths outside a git checkout.
+func Revision() (commit string, dirty []string) {
 	rev, err := exec.Command("git", "-C", "..", "rev-parse", "--short", "HEAD").Output()
 	if err != nil {
-		return "unknown"
+		return "unknown", nil
 	}
-	out := strings.TrimSpace(string(rev))
-	st, err := exec.Command("git", "-C", "..", "status", "--porcelain", "--", "queue", "pool", "mapreduce").Output()
+	commit = strings.TrimSpace(string(rev))
+	st, err := exec.Command("git", append([]string{"-C", "..", "status", "--porcelain", "--"}, measured...)...).Output()
 	if err != nil {
-		return out
+		return commit, nil
 	}
-	dirty := map[string]bool{}
-	var dirs []string
-	for _, line := range strings.Split(strings.TrimSpace(string(st)), "\n") {
+	return commit, dirtyPaths(string(st))
+}
+
+// dirtyPaths returns the first path component of each entry of git status
+// --porcelain output, once each, with a slash after directories.
+func dirtyPaths(porcelain string) []string {
+	seen := map[string]bool{}
+	var out []string
+	// Only the end is trimmed: a line starts with two status columns, the
+	// first often a space.
+	for _, line := range strings.Split(strings.TrimRight(porcelain, "\n"), "\n") {
 		if len(line) < 4 {
 			continue
 		}
-		d, _, _ := strings.Cut(strings.TrimSpace(line[3:]), "/")
-		if !dirty[d] {
-			dirty[d] = true
-			dirs = append(dirs, d+"/")
+		path := strings.TrimSpace(line[3:])
+		if _, to, ok := strings.Cut(path, " -> "); ok {
+			path = to // a rename: the new name is what is in the tree
+		}
+		first, _, isDir := strings.Cut(path, "/")
+		if isDir {
+			first += "/"
+		}
+		if !seen[first] {
+			seen[first] = true
+			out = append(out, first)
 		}
 	}
-	if len(dirs) > 0 {
-		out += " (uncommitted changes in " + strings.Join(dirs, ", ") + ")"
-	}
 	return out
+}
+
+// LullRevision describes the lull checkout that a run measures: its commit,
+// and the measured paths with uncommitted changes, e.g.
+// "4fc4b01 (uncommitted changes in pool/, bench/)" (see Revision).
+func LullRevision() string {
+	commit, dirty := Revision()
+	if len(dirty) > 0 {
+		commit += " (uncommitted changes in " + strings.Join(dirty, ", ") + ")"
+	}
+	return commit
 }

@@ -119,19 +119,25 @@ func (s Stats) Family(name, unit string, order []string) Grid {
 		}
 		g.Cells[impl][conf] = st
 	}
+	g.Impls = ordered(g.Impls, order)
+	return g
+}
+
+// ordered returns impls with the names in order first, in that order, and
+// the others after them as they were.
+func ordered(impls, order []string) []string {
 	var first, rest []string
 	for _, o := range order {
-		if seenImpl[o] {
+		if contains(impls, o) {
 			first = append(first, o)
 		}
 	}
-	for _, i := range g.Impls {
+	for _, i := range impls {
 		if !contains(order, i) {
 			rest = append(rest, i)
 		}
 	}
-	g.Impls = append(first, rest...)
-	return g
+	return append(first, rest...)
 }
 
 func contains(xs []string, x string) bool {
@@ -149,6 +155,17 @@ func contains(xs []string, x string) bool {
 // baseline's median in the same configuration. A last column gives the
 // geometric mean of the ratios. Cells without data read "–".
 func (g Grid) Markdown(baseline string, scale float64, suffix string, header func(config string) string) string {
+	return g.MarkdownFunc(baseline, Scaled(scale, suffix), header)
+}
+
+// Scaled returns a format func for MarkdownFunc and RatioTable that prints
+// v*scale with FormatValue and suffix.
+func Scaled(scale float64, suffix string) func(v float64) string {
+	return func(v float64) string { return FormatValue(v*scale) + " " + suffix }
+}
+
+// MarkdownFunc is Markdown with each median printed by format.
+func (g Grid) MarkdownFunc(baseline string, format func(v float64) string, header func(config string) string) string {
 	var b strings.Builder
 	b.WriteString("| implementation |")
 	for _, c := range g.Configs {
@@ -168,7 +185,7 @@ func (g Grid) Markdown(baseline string, scale float64, suffix string, header fun
 				b.WriteString(" – |")
 				continue
 			}
-			cell := fmt.Sprintf("%s %s ±%s", FormatValue(st.Median*scale), suffix, st.CI)
+			cell := fmt.Sprintf("%s ±%s", format(st.Median), st.CI)
 			if base, ok := g.Cells[baseline][c]; ok && base.Median > 0 && st.Median > 0 {
 				r := st.Median / base.Median
 				cell += fmt.Sprintf(" (%s)", FormatRatio(r))
@@ -186,6 +203,21 @@ func (g Grid) Markdown(baseline string, scale float64, suffix string, header fun
 	return b.String()
 }
 
+// FormatSeconds prints a time in seconds in the unit that suits it, with
+// FormatValue: "612 ns", "3.25 ms", "1.50 s".
+func FormatSeconds(v float64) string {
+	switch {
+	case v >= 1:
+		return FormatValue(v) + " s"
+	case v >= 1e-3:
+		return FormatValue(v*1e3) + " ms"
+	case v >= 1e-6:
+		return FormatValue(v*1e6) + " µs"
+	default:
+		return FormatValue(v*1e9) + " ns"
+	}
+}
+
 // FormatValue prints v with three significant digits, without exponent.
 func FormatValue(v float64) string {
 	switch {
@@ -198,10 +230,15 @@ func FormatValue(v float64) string {
 	}
 }
 
-// FormatRatio prints a ratio as "×0.52", "×1.00" or "×12.3".
+// FormatRatio prints a ratio as "×0.52", "×1.00" or "×12.3", and one
+// below 0.01 with two significant digits, "×0.00031", so that it does not
+// read as zero.
 func FormatRatio(r float64) string {
-	if r >= 10 {
+	switch {
+	case r >= 10:
 		return fmt.Sprintf("×%.1f", r)
+	case r < 0.01 && r > 0:
+		return "×" + strconv.FormatFloat(r, 'f', 1-int(math.Floor(math.Log10(r))), 64)
 	}
 	return fmt.Sprintf("×%.2f", r)
 }
@@ -219,4 +256,163 @@ func Replace(doc, begin, end, body string) (string, error) {
 		return "", fmt.Errorf("report: %q comes before %q", end, begin)
 	}
 	return doc[:i] + "\n" + strings.TrimRight(body, "\n") + "\n" + doc[j:], nil
+}
+
+// Pick returns g restricted to the configurations whose key component (as
+// in "workers=2/ctx=cancel", key "ctx") equals value, with that component
+// cut from their names.
+func (g Grid) Pick(key, value string) Grid {
+	return g.pick(key, value, false)
+}
+
+// PickDefault is Pick that also keeps, as they are, the configurations
+// without a key component: they come from runs made before the key
+// existed, which measured what is now its default value.
+func (g Grid) PickDefault(key, value string) Grid {
+	return g.pick(key, value, true)
+}
+
+func (g Grid) pick(key, value string, keepMissing bool) Grid {
+	out := Grid{Cells: map[string]map[string]Stat{}}
+	seen := map[string]bool{}
+	for _, c := range g.Configs {
+		rest, v, ok := CutKey(c, key)
+		if (ok && v != value) || (!ok && !keepMissing) {
+			continue
+		}
+		if !seen[rest] {
+			seen[rest] = true
+			out.Configs = append(out.Configs, rest)
+		}
+		for impl, cells := range g.Cells {
+			if st, ok := cells[c]; ok {
+				if out.Cells[impl] == nil {
+					out.Cells[impl] = map[string]Stat{}
+				}
+				out.Cells[impl][rest] = st
+			}
+		}
+	}
+	for _, i := range g.Impls {
+		if len(out.Cells[i]) > 0 {
+			out.Impls = append(out.Impls, i)
+		}
+	}
+	return out
+}
+
+// CutKey splits the component key=value out of config: it returns config
+// without it, value, and whether it was there. For example
+// CutKey("workers=2/ctx=cancel", "ctx") is "workers=2", "cancel", true.
+func CutKey(config, key string) (rest, value string, found bool) {
+	parts := strings.Split(config, "/")
+	for i, p := range parts {
+		if v, ok := strings.CutPrefix(p, key+"="); ok {
+			return strings.Join(append(parts[:i:i], parts[i+1:]...), "/"), v, true
+		}
+	}
+	return config, "", false
+}
+
+// Column is one column of a grid gathered from several units by Metrics:
+// the benchmarks <family>/<impl>/<Config> in Unit, shown as Header.
+type Column struct {
+	Config, Unit, Header string
+}
+
+// Metrics lays the benchmarks of a family out with one column per Column,
+// so that metrics a benchmark reports beside sec/op (b.ReportMetric) sit in
+// one table. Columns without any value are left out; the Grid's configs are
+// the Headers.
+func (s Stats) Metrics(family string, cols []Column, order []string) Grid {
+	out := Grid{Cells: map[string]map[string]Stat{}}
+	seenImpl := map[string]bool{}
+	for _, col := range cols {
+		g := s.Family(family, col.Unit, nil)
+		any := false
+		for _, impl := range g.Impls {
+			st, ok := g.Cells[impl][col.Config]
+			if !ok {
+				continue
+			}
+			any = true
+			if !seenImpl[impl] {
+				seenImpl[impl] = true
+				out.Impls = append(out.Impls, impl)
+			}
+			if out.Cells[impl] == nil {
+				out.Cells[impl] = map[string]Stat{}
+			}
+			out.Cells[impl][col.Header] = st
+		}
+		if any {
+			out.Configs = append(out.Configs, col.Header)
+		}
+	}
+	out.Impls = ordered(out.Impls, order)
+	return out
+}
+
+// Comparison is the ratio of two medians taken in the same run, in the
+// same configuration, with the target the ratio should meet.
+type Comparison struct {
+	What   string // what is divided by what, e.g. "lull-go / goroutine"
+	Config string
+	Num    Stat
+	Den    Stat
+	// Max is the target: the ratio should be at most Max. Zero means no
+	// target; the row is there for reference.
+	Max float64
+}
+
+// Ratio returns Num's median over Den's.
+func (c Comparison) Ratio() float64 { return c.Num.Median / c.Den.Median }
+
+// Compare returns a Comparison of a's cell with b's for each configuration
+// of g in which both have one, in g's order.
+func (g Grid) Compare(a, b string, max float64) []Comparison {
+	var out []Comparison
+	for _, c := range g.Configs {
+		na, ok := g.Cells[a][c]
+		nb, okb := g.Cells[b][c]
+		if !ok || !okb || nb.Median <= 0 {
+			continue
+		}
+		out = append(out, Comparison{What: a + " / " + b, Config: c, Num: na, Den: nb, Max: max})
+	}
+	return out
+}
+
+// CompareValues returns a Comparison of impl's cell under key=num with its
+// cell under key=den, for each configuration measured under both: for
+// example impl "lull-pool", key "ctx", num "cancel", den "background".
+func (g Grid) CompareValues(impl, key, num, den string, max float64) []Comparison {
+	n, d := g.Pick(key, num), g.Pick(key, den)
+	pair := Grid{Configs: n.Configs, Cells: map[string]map[string]Stat{num: n.Cells[impl], den: d.Cells[impl]}}
+	out := pair.Compare(num, den, max)
+	for i := range out {
+		out[i].What = fmt.Sprintf("%s: %s=%s / %s=%s", impl, key, num, key, den)
+	}
+	return out
+}
+
+// RatioTable renders comparisons as a markdown table: the two medians
+// (printed by format) with their confidence intervals, the ratio, the
+// target, and whether the ratio of the medians meets it. header names each
+// configuration, as for Markdown.
+func RatioTable(rows []Comparison, format func(v float64) string, header func(config string) string) string {
+	var b strings.Builder
+	b.WriteString("| comparison | configuration | numerator | denominator | ratio | target | ratio of medians within target |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|---|\n")
+	for _, r := range rows {
+		target, within := "–", "–"
+		if r.Max > 0 {
+			target = "≤ " + FormatRatio(r.Max)
+			within = map[bool]string{true: "yes", false: "**no**"}[r.Ratio() <= r.Max]
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s ±%s | %s ±%s | %s | %s | %s |\n",
+			r.What, header(r.Config), format(r.Num.Median), r.Num.CI, format(r.Den.Median), r.Den.CI,
+			FormatRatio(r.Ratio()), target, within)
+	}
+	return b.String()
 }

@@ -105,7 +105,7 @@ func TestFormat(t *testing.T) {
 	for _, tt := range []struct {
 		r    float64
 		want string
-	}{{0.5, "×0.50"}, {1, "×1.00"}, {12.34, "×12.3"}} {
+	}{{0.5, "×0.50"}, {1, "×1.00"}, {12.34, "×12.3"}, {0.01, "×0.01"}, {0.00031, "×0.00031"}, {3.1e-7, "×0.00000031"}, {0, "×0.00"}} {
 		if got := report.FormatRatio(tt.r); got != tt.want {
 			t.Errorf("FormatRatio(%v) = %q, want %q", tt.r, got, tt.want)
 		}
@@ -135,6 +135,140 @@ func TestReplace(t *testing.T) {
 	} {
 		if _, err := report.Replace(bad, b, e, "x"); err == nil {
 			t.Errorf("Replace(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+// ctxSample is a Submit family with the ctx dimension for two
+// implementations, one measured under both values, and an older-style
+// configuration without the key.
+func ctxSample(t *testing.T) report.Stats {
+	t.Helper()
+	s, err := report.ParseCSV(strings.NewReader(",bench.txt,\n,sec/op,CI\n" +
+		"Submit/lull-pool/workers=2/ctx=background-2,4e-08,2%\n" +
+		"Submit/lull-pool/workers=2/ctx=cancel-2,5e-08,3%\n" +
+		"Submit/lull-pool/workers=64/ctx=background-2,8e-08,2%\n" +
+		"Submit/ants/workers=2/ctx=background-2,4e-07,9%\n" +
+		"Submit/old/workers=2-2,1e-07,1%\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestCutKey(t *testing.T) {
+	for _, tt := range []struct {
+		config, rest, value string
+		found               bool
+	}{
+		{"workers=2/ctx=cancel", "workers=2", "cancel", true},
+		{"ctx=background", "", "background", true},
+		{"ctx=cancel/workers=2", "workers=2", "cancel", true},
+		{"workers=2", "workers=2", "", false},
+		{"noctx=1/x", "noctx=1/x", "", false},
+	} {
+		rest, v, ok := report.CutKey(tt.config, "ctx")
+		if rest != tt.rest || v != tt.value || ok != tt.found {
+			t.Errorf("CutKey(%q) = %q, %q, %v; want %q, %q, %v", tt.config, rest, v, ok, tt.rest, tt.value, tt.found)
+		}
+	}
+}
+
+func TestPick(t *testing.T) {
+	g := ctxSample(t).Family("Submit", "sec/op", nil)
+	for _, tt := range []struct {
+		name           string
+		got            report.Grid
+		impls, configs string
+		cell           float64 // lull-pool's at workers=2
+	}{
+		{"Pick(ctx, cancel)", g.Pick("ctx", "cancel"), "lull-pool", "workers=2", 5e-08},
+		{"Pick(ctx, background)", g.Pick("ctx", "background"), "lull-pool,ants", "workers=2,workers=64", 4e-08},
+		{"PickDefault(ctx, background)", g.PickDefault("ctx", "background"), "lull-pool,ants,old", "workers=2,workers=64", 4e-08},
+	} {
+		impls, configs := strings.Join(tt.got.Impls, ","), strings.Join(tt.got.Configs, ",")
+		cell := tt.got.Cells["lull-pool"]["workers=2"].Median
+		if impls != tt.impls || configs != tt.configs || cell != tt.cell {
+			t.Errorf("%s: impls %s, configs %s, lull-pool at workers=2 %v; want %s, %s, %v",
+				tt.name, impls, configs, cell, tt.impls, tt.configs, tt.cell)
+		}
+	}
+}
+
+func TestCompare(t *testing.T) {
+	g := ctxSample(t).Family("Submit", "sec/op", nil)
+	rows := g.Compare("lull-pool", "ants", 1)
+	if len(rows) != 1 || rows[0].Config != "workers=2/ctx=background" || rows[0].What != "lull-pool / ants" {
+		t.Fatalf("Compare = %+v, want one row at workers=2/ctx=background", rows)
+	}
+	if r := rows[0].Ratio(); r < 0.0999 || r > 0.1001 {
+		t.Errorf("Ratio = %v, want 0.1", r)
+	}
+	rows = g.CompareValues("lull-pool", "ctx", "cancel", "background", 1.2)
+	if len(rows) != 1 || rows[0].Config != "workers=2" || rows[0].What != "lull-pool: ctx=cancel / ctx=background" || rows[0].Max != 1.2 {
+		t.Fatalf("CompareValues = %+v, want one row at workers=2 (workers=64 has no cancel)", rows)
+	}
+	if r := rows[0].Ratio(); r < 1.2499 || r > 1.2501 {
+		t.Errorf("Ratio = %v, want 1.25", r)
+	}
+	if rows := g.CompareValues("ants", "ctx", "cancel", "background", 1.2); len(rows) != 0 {
+		t.Errorf("CompareValues of a row never run under cancel = %+v, want none", rows)
+	}
+
+	md := report.RatioTable(append(rows, report.Comparison{What: "a / b", Config: "x=1", Num: report.Stat{Median: 2e-9, CI: "1%"}, Den: report.Stat{Median: 4e-9, CI: "2%"}}),
+		report.Scaled(1e9, "ns"), func(c string) string { return c })
+	for _, want := range []string{
+		"| lull-pool: ctx=cancel / ctx=background | workers=2 | 50.0 ns ±3% | 40.0 ns ±2% | ×1.25 | ≤ ×1.20 | **no** |",
+		"| a / b | x=1 | 2.00 ns ±1% | 4.00 ns ±2% | ×0.50 | – | – |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("RatioTable lacks %q:\n%s", want, md)
+		}
+	}
+	within := report.RatioTable([]report.Comparison{{What: "c", Num: report.Stat{Median: 1}, Den: report.Stat{Median: 1}, Max: 1}}, report.FormatSeconds, func(string) string { return "-" })
+	if !strings.Contains(within, "| ×1.00 | ≤ ×1.00 | yes |") {
+		t.Errorf("a ratio equal to its target is not within it:\n%s", within)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	s, err := report.ParseCSV(strings.NewReader(",bench.txt,\n,sec/op,CI\n" +
+		"Resize/lull-pool/down-2,0.003,5%\nResize/lull-pool/up-2,0.002,4%\nResize/pond/up-2,0.0003,2%\n" +
+		"\n,bench.txt,\n,call-sec/op,CI\nResize/lull-pool/down-2,5e-06,10%\n" +
+		"\n,bench.txt,\n,exit-sec/op,CI\nResize/lull-pool/down-2,0.0029,6%\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := s.Metrics("Resize", []report.Column{
+		{Config: "down", Unit: "call-sec/op", Header: "call"},
+		{Config: "down", Unit: "live-sec/op", Header: "live"}, // no data: left out
+		{Config: "down", Unit: "exit-sec/op", Header: "exit"},
+		{Config: "up", Unit: "sec/op", Header: "up"},
+	}, []string{"pond"})
+	if got := strings.Join(g.Configs, ","); got != "call,exit,up" {
+		t.Errorf("Configs = %s, want call,exit,up", got)
+	}
+	if got := strings.Join(g.Impls, ","); got != "pond,lull-pool" {
+		t.Errorf("Impls = %s, want pond,lull-pool", got)
+	}
+	md := g.MarkdownFunc("lull-pool", report.FormatSeconds, func(c string) string { return c })
+	for _, want := range []string{
+		"| lull-pool | 5.00 µs ±10% (×1.00) | 2.90 ms ±6% (×1.00) | 2.00 ms ±4% (×1.00) | ×1.00 |",
+		"| pond | – | – | 300 µs ±2% (×0.15) | ×0.15 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("MarkdownFunc lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestFormatSeconds(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{{1.5, "1.50 s"}, {0.00325, "3.25 ms"}, {4.2e-6, "4.20 µs"}, {6.125e-7, "613 ns"}, {1e-3, "1.00 ms"}} {
+		if got := report.FormatSeconds(tt.v); got != tt.want {
+			t.Errorf("FormatSeconds(%v) = %q, want %q", tt.v, got, tt.want)
 		}
 	}
 }
