@@ -36,8 +36,8 @@ type Future[R any] struct {
 // f makes it [ErrGoexit]. If [Pool.Stop] takes f from the backlog, f never
 // runs and the error is [ErrClosed].
 //
-// Go allocates the Future and nothing else when ctx can never be done; with
-// a cancellable ctx, running f under both contexts costs a few more.
+// Go allocates the Future and nothing else, unless f asks its ctx for Done
+// while ctx can be cancelled: then watching both contexts costs a few more.
 func Go[R any](ctx context.Context, p *Pool, f func(context.Context) (R, error)) (*Future[R], error) {
 	if f == nil {
 		panic("pool: Go with nil function")
@@ -55,24 +55,14 @@ func Go[R any](ctx context.Context, p *Pool, f func(context.Context) (R, error))
 func (fu *Future[R]) run(poolCtx context.Context) {
 	ctx, f := fu.ctx, fu.f
 	fu.ctx = nil
-	var zero R
-	if ctx.Done() == nil {
-		fu.both = bothCtx{ctx, poolCtx}
-		v, err := f(&fu.both)
-		fu.complete(v, err)
-		return
-	}
 	if err := ctx.Err(); err != nil {
+		var zero R
 		fu.complete(zero, err) // done before f started: f never starts
 		return
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(poolCtx, cancel)
-	defer func() {
-		stop()
-		cancel()
-	}()
-	v, err := f(runCtx)
+	fu.both = bothCtx{Context: ctx, pool: poolCtx}
+	defer fu.both.release()
+	v, err := f(&fu.both)
 	fu.complete(v, err)
 }
 
@@ -130,16 +120,64 @@ func (fu *Future[R]) Done() <-chan struct{} {
 	return fu.done
 }
 
-// bothCtx is the ctx of a function run by Go whose caller's ctx (Context)
-// can never be done: it has that ctx's values and deadline, and the pool
-// ctx's cancellation.
+// bothCtx is the ctx of a function run by Go: it has the values and the
+// deadline of the caller's ctx (Context), and is done when that ctx or the
+// pool's is. It lives in the Future, so running f under it allocates nothing
+// unless f asks for Done: Err looks at both contexts, and only Done makes a
+// channel, closed by context.AfterFunc on each, which release undoes once f
+// has returned.
 type bothCtx struct {
 	context.Context
 	pool context.Context
+
+	mu    sync.Mutex
+	done  chan struct{}
+	stops [2]func() bool
 }
 
-func (c *bothCtx) Done() <-chan struct{} { return c.pool.Done() }
-func (c *bothCtx) Err() error            { return c.pool.Err() }
+func (c *bothCtx) Err() error {
+	if err := c.Context.Err(); err != nil {
+		return err
+	}
+	return c.pool.Err()
+}
 
-// Deadline is the caller's, which has none unless a custom ctx says so.
+func (c *bothCtx) Done() <-chan struct{} {
+	if c.Context.Done() == nil {
+		return c.pool.Done() // the caller's ctx never ends
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		c.stops[0] = context.AfterFunc(c.Context, c.closeDone)
+		c.stops[1] = context.AfterFunc(c.pool, c.closeDone)
+	}
+	return c.done
+}
+
+func (c *bothCtx) closeDone() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.done:
+	default:
+		close(c.done)
+	}
+}
+
+// release unregisters what Done registered, so that a long-lived pool ctx
+// or caller's ctx keeps no reference to a finished function.
+func (c *bothCtx) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, stop := range c.stops {
+		if stop != nil {
+			stop()
+		}
+	}
+	c.stops = [2]func() bool{}
+}
+
+// Deadline is the caller's.
 func (c *bothCtx) Deadline() (time.Time, bool) { return c.Context.Deadline() }

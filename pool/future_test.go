@@ -199,3 +199,63 @@ func TestAllocations(t *testing.T) {
 		t.Fatalf("allocations: Go %v (want 1), Submit %v (want 0)", goAllocs, submitAllocs)
 	}
 }
+
+// TestGoContext checks the ctx a function of Go runs under: it carries the
+// caller's values, its Err and Done follow the caller's ctx and the pool's,
+// whichever ends first, and a function whose ctx ended before it started
+// never runs.
+func TestGoContext(t *testing.T) {
+	type key struct{}
+	t.Run("caller cancels", func(t *testing.T) {
+		p := pool.New(1)
+		defer p.Close(bg)
+		ctx, cancel := context.WithCancel(context.WithValue(bg, key{}, "v"))
+		started := make(chan struct{})
+		fu, err := pool.Go(ctx, p, func(ctx context.Context) (any, error) {
+			close(started)
+			<-ctx.Done()
+			return ctx.Value(key{}), ctx.Err()
+		})
+		require.NoError(t, err)
+		<-started
+		cancel()
+		if v, err := fu.Get(bg); v != "v" || err != context.Canceled {
+			t.Fatalf("Get() = %v, %v, want v, context.Canceled", v, err)
+		}
+	})
+	t.Run("pool stops", func(t *testing.T) {
+		p := pool.New(1)
+		ctx, cancel := context.WithCancel(bg) // cancellable, never cancelled
+		defer cancel()
+		started := make(chan struct{})
+		fu, err := pool.Go(ctx, p, func(ctx context.Context) (int, error) {
+			close(started)
+			<-ctx.Done()
+			return 1, ctx.Err()
+		})
+		require.NoError(t, err)
+		<-started
+		_, err = p.Stop(bg)
+		require.NoError(t, err)
+		if v, err := fu.Get(bg); v != 1 || err != context.Canceled {
+			t.Fatalf("Get() = %v, %v, want 1, context.Canceled", v, err)
+		}
+	})
+	t.Run("done before start", func(t *testing.T) {
+		p := pool.New(1)
+		defer p.Close(bg)
+		release := make(chan struct{})
+		busy, err := pool.Go(bg, p, func(context.Context) (int, error) { <-release; return 0, nil })
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(bg)
+		ran := false
+		fu, err := pool.Go(ctx, p, func(context.Context) (int, error) { ran = true; return 1, nil })
+		require.NoError(t, err) // accepted into the backlog
+		cancel()
+		close(release)
+		_, _ = busy.Get(bg)
+		if v, err := fu.Get(bg); v != 0 || err != context.Canceled || ran {
+			t.Fatalf("Get() = %v, %v, ran %v: want 0, context.Canceled, and f never run", v, err, ran)
+		}
+	})
+}
