@@ -3,6 +3,7 @@ module github.com/lullgo/lull
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/gosnmp/gosnmp v1.47.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/stretchr/testify v1.12.1
