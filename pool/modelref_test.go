@@ -607,7 +607,7 @@ func TestPoolModelCatchesPlantedBugs(t *testing.T) {
 	}
 	for _, bug := range refBugs {
 		t.Run(bug, func(t *testing.T) {
-			cmd := exec.Command(exe, "-test.run=^TestPoolModelReference$", "-test.count=1", "-rapid.nofailfile", "-rapid.checks=500")
+			cmd := exec.Command(exe, "-test.run=^TestPoolModelReference$", "-test.count=1", "-rapid.nofailfile", "-rapid.checks=500", "-rapid.shrinktime=5s")
 			cmd.Env = append(os.Environ(), refBugEnv+"="+bug)
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
