@@ -2,7 +2,6 @@ package pool
 
 import (
 	"context"
-	"errors"
 	"sync"
 )
 
@@ -49,9 +48,6 @@ func (g *Group) Go(f func(context.Context) error) error {
 	g.wg.Add(1)
 	if err := g.p.submit(g.ctx, job{runner: &member{g: g, f: f}}, false); err != nil {
 		g.wg.Done()
-		if errors.Is(context.Cause(g.ctx), ErrClosed) {
-			return ErrClosed // the group's ctx ended because the pool did
-		}
 		return err
 	}
 	return nil

@@ -293,12 +293,24 @@ func (p *refPool) Resize(n int) {
 	for ; have < n; have++ {
 		p.start(nil)
 	}
+	// With WithMaxWorkers, queued tasks get workers up to the ceiling.
+	for ; have < p.ceiling() && len(p.backlog) > 0; have++ {
+		j := p.backlog[0]
+		p.backlog = p.backlog[1:]
+		p.start(j)
+	}
 	for _, idleFirst := range []bool{true, false} {
 		if !idleFirst && n == 0 && p.bug == "PauseKeepsBusyWorkers" {
 			break
 		}
+		// Idle workers above n exit at once; busy ones only above the
+		// ceiling (with WithMaxWorkers they go on until they idle).
+		limit := n
+		if !idleFirst {
+			limit = p.ceiling()
+		}
 		for w := range p.workers {
-			if have > n && !w.exit && (w.job == nil) == idleFirst {
+			if have > limit && !w.exit && (w.job == nil) == idleFirst {
 				w.exit = true
 				have--
 			}

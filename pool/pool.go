@@ -211,6 +211,17 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 	if done != nil {
 		select {
 		case <-done:
+			// A closed pool says so first, whatever the ctx: a Group's
+			// ctx, say, ends because its pool did.
+			p.mu.Lock()
+			closed := p.closed
+			if closed {
+				p.rejected++
+			}
+			p.mu.Unlock()
+			if closed {
+				return ErrClosed
+			}
 			return ctx.Err()
 		default:
 		}
