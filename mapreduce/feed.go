@@ -149,7 +149,10 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 	for x := range in {
 		c.items = append(c.items, x)
 		n++
-		if f.stopped.Load() {
+		// Look at ctx itself, not at the flag, which an AfterFunc
+		// goroutine sets a moment later: a cancelled call reads no more
+		// input. (A cancelCtx's Err is an atomic load.)
+		if ctx.Err() != nil {
 			complete = false
 			break
 		}

@@ -119,7 +119,7 @@ func (m *mapRun[In, Out]) feed(ctx context.Context, stop <-chan struct{}) bool {
 	for x := range m.in {
 		c.in = append(c.in, x)
 		n++
-		if isDone(done) {
+		if ctx.Err() != nil {
 			return false // read no more input once the run is stopped
 		}
 		if len(c.in) < m.chunk {
