@@ -10,7 +10,9 @@ replace (
 require (
 	github.com/apache/beam/sdks/v2 v2.78.0
 	github.com/lullgo/lull v0.0.0-00010101000000-000000000000
+	github.com/lullgo/lull/examples v0.0.0-00010101000000-000000000000
 	go.uber.org/goleak v1.3.0
+	google.golang.org/protobuf v1.36.12
 	pgregory.net/rapid v1.2.0
 )
 
@@ -78,5 +80,4 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20260715232425-e75dac1f907d // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
 	google.golang.org/grpc v1.84.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 )
