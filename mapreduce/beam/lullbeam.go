@@ -64,6 +64,11 @@ func TryCombine[V any](s beam.Scope, col beam.PCollection, mapper any, combine f
 // its key as an iter.Seq that it may range over any number of times. It
 // returns a PCollection of KV<K, Out>, one per key.
 //
+// Beam's iterator over a group goes once, so that the reducer may range over
+// the values again, they are kept in memory as it first ranges over them: a
+// key's values must fit in a worker's memory, as in mapreduce.Run, where all
+// of them are.
+//
 // mapper is as for [Combine]; reducer is a function registered with
 // [RegisterReducer]. Run panics if they are not registered, with an error
 // that says so (see [TryRun]).

@@ -38,6 +38,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/textio"
+	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx" // every runner and file system
@@ -74,11 +75,15 @@ func main() {
 	flag.StringVar(&o.pattern, "pattern", "", "count the lines that match `REGEX` (Go syntax)")
 	flag.StringVar(&o.output, "output", "", "the `PATH` the counts are written to and read back from "+
 		"(default a temporary local file; on a cluster, a path every worker reaches)")
+	verbose := flag.Bool("v", false, "show the runner's logs at level info (default: warnings and errors)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: loggrep -pattern REGEX [-output PATH] [Beam flags: -runner R ...] DIR\n\n")
+		fmt.Fprintf(os.Stderr, "usage: loggrep -pattern REGEX [-output PATH] [-v] [Beam flags: -runner R ...] DIR\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if !*verbose {
+		beamlog.LogLevel = "warn" // prism logs each step of a job at info
+	}
 	// On a worker, beam.Init runs the SDK harness and never returns.
 	beam.Init()
 

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,28 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/runtime/graphx"
 	v1pb "github.com/apache/beam/sdks/v2/go/pkg/beam/core/runtime/graphx/v1"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/util/protox"
-	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	pipepb "github.com/apache/beam/sdks/v2/go/pkg/beam/model/pipeline_v1"
-	"go.uber.org/goleak"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lullgo/lull/examples/loggrep/grepjob"
 )
-
-// TestMain initializes Beam as main does, and checks that no goroutine
-// outlives the tests, but prism's job server (see lullbeam's leak_test.go).
-func TestMain(m *testing.M) {
-	flag.Parse()
-	beamlog.LogLevel = "warn"
-	beam.Init()
-	slog.SetDefault(slog.New(slog.DiscardHandler)) // prism's logs of the failures tested on purpose
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism/internal/jobservices.(*Server).Serve"))
-}
 
 // buildLoggrep builds examples/loggrep, the in-process command, from its own
 // module, and returns the path of the binary.
