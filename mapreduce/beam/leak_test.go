@@ -1,27 +1,9 @@
 package lullbeam_test
 
 import (
-	"flag"
-	"log/slog"
 	"testing"
 
-	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
-	"go.uber.org/goleak"
+	"github.com/lullgo/lull/mapreduce/beam/internal/beamtest"
 )
 
-// TestMain initializes Beam (after the tests' init functions have
-// registered their functions, as a program's would), then runs the tests and
-// fails if a goroutine outlives them, but for prism's job server: the first
-// prism.Execute starts it for the life of the process, by design (every
-// pipeline of the process then shares it), and offers no way to stop it.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	beamlog.LogLevel = "warn" // prism logs every stage at info; beam.Init sets it up
-	beam.Init()
-	// The tests that fail pipelines on purpose would fill the output with
-	// prism's logs of the failure; the tests check the error they get.
-	slog.SetDefault(slog.New(slog.DiscardHandler))
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism/internal/jobservices.(*Server).Serve"))
-}
+func TestMain(m *testing.M) { beamtest.Main(m) }
