@@ -155,6 +155,11 @@ func (o *options) check(args []string) string {
 		}
 		return ""
 	}
+	for _, a := range args[min(1, len(args)):] {
+		if strings.HasPrefix(a, "-") {
+			return fmt.Sprintf("flags go before the directory: %s comes after it", a)
+		}
+	}
 	switch {
 	case o.pattern == "" && !o.set["pattern"]:
 		return "-pattern is missing"
