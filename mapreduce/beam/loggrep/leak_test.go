@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/lullgo/lull/mapreduce/beam/internal/beamtest"
+)
+
+func TestMain(m *testing.M) { beamtest.Main(m) }
