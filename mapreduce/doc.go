@@ -103,4 +103,9 @@
 // (Beam's "combiner lifting" is what each worker's local fold does), and Map
 // is a ParDo with one output per input whose order is kept. The input is a
 // bounded PCollection read once; there are no windows nor triggers.
+//
+// The nested module github.com/lullgo/lull/mapreduce/beam (package lullbeam)
+// builds those transforms from the same functions, so that a job that
+// outgrows one machine runs unchanged on Beam's runners: prism in-process,
+// Flink, Spark or Dataflow. This module never requires Beam.
 package mapreduce

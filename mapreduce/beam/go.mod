@@ -13,7 +13,7 @@ require (
 	github.com/lullgo/lull/examples v0.0.0-00010101000000-000000000000
 	go.uber.org/goleak v1.3.0
 	google.golang.org/protobuf v1.36.12
-	pgregory.net/rapid v1.2.0
+	pgregory.net/rapid v1.3.0
 )
 
 require (
