@@ -114,3 +114,20 @@ func ExamplePool_Group() {
 	// wait: sw-02: no answer
 	// group ctx: context canceled
 }
+
+// Stats has a String method, for logs.
+func ExampleStats() {
+	ctx := context.Background()
+	p := pool.New(2)
+	for range 3 {
+		_ = p.Submit(ctx, func(context.Context) {})
+	}
+	_ = p.Wait(ctx)
+	p.Resize(1)
+	fmt.Println(p.Stats())
+	_ = p.Close(ctx)
+	fmt.Println(p.Stats())
+	// Output:
+	// workers=1 busy=0 idle=1 queued=0 submitted=3 completed=3 panicked=0 rejected=0
+	// workers=0 busy=0 idle=0 queued=0 submitted=3 completed=3 panicked=0 rejected=0
+}
