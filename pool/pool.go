@@ -56,7 +56,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lullgo/lull/internal/lock"
 	"github.com/lullgo/lull/internal/ring"
 	"github.com/lullgo/lull/internal/wait"
 )
@@ -226,7 +225,7 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 		default:
 		}
 	}
-	lock.Lock(&p.mu)
+	p.mu.Lock()
 	if p.closed {
 		p.rejected++
 		p.mu.Unlock()

@@ -1,10 +1,6 @@
 package pool
 
-import (
-	"time"
-
-	"github.com/lullgo/lull/internal/lock"
-)
+import "time"
 
 // worker is one worker goroutine's state. While the worker is parked in
 // p.idle, the goroutine that takes it off (under p.mu) sets job or exit and
@@ -91,7 +87,7 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 // gives w its next task, or parks it until one comes, or tells it to exit
 // (ok false), in which case w has left p.workers.
 func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
-	lock.Lock(&p.mu)
+	p.mu.Lock()
 	p.completed++
 	if pe != nil {
 		p.panicked++

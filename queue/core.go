@@ -5,7 +5,6 @@ import (
 	"iter"
 	"sync"
 
-	"github.com/lullgo/lull/internal/lock"
 	"github.com/lullgo/lull/internal/ring"
 	"github.com/lullgo/lull/internal/wait"
 )
@@ -58,11 +57,6 @@ type core[T any] struct {
 
 	waiters sync.Pool // of *wait.Waiter[T], so that parking allocates nothing in steady state
 }
-
-// parkHook, if set (by tests only, before any queue is made), is called
-// with mu held each time a call parks, with the queue's core and whether
-// it is a Put.
-var parkHook func(c any, putter bool)
 
 func (q *core[T]) init(capacity int, h *heap[T]) {
 	q.capacity = capacity
@@ -191,11 +185,11 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 	if err != nil {
 		return err
 	}
-	lock.Lock(&q.mu)
+	q.mu.Lock()
 	if err, ok := q.putNow(v); ok {
 		return err // putNow released mu
 	}
-	w := q.park(&q.putters, true)
+	w := q.park(&q.putters)
 	w.Item = v
 	q.mu.Unlock()
 	_, err = q.await(w, &q.putters, done, ctx)
@@ -206,7 +200,7 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 // was added, [ErrFull] if q holds Cap items, or [ErrClosed] if q is closed.
 // TryPut is safe for concurrent use.
 func (q *core[T]) TryPut(v T) error {
-	lock.Lock(&q.mu)
+	q.mu.Lock()
 	if err, ok := q.putNow(v); ok {
 		return err
 	}
@@ -270,11 +264,11 @@ func (q *core[T]) get(ctx context.Context, dst []T, max int) ([]T, error) {
 	if err != nil {
 		return dst, err
 	}
-	lock.Lock(&q.mu)
+	q.mu.Lock()
 	if out, err, ok := q.getNow(dst, max); ok {
 		return out, err
 	}
-	w := q.park(&q.getters, false)
+	w := q.park(&q.getters)
 	q.mu.Unlock()
 	v, err := q.await(w, &q.getters, done, ctx)
 	if err != nil {
@@ -288,7 +282,7 @@ func (q *core[T]) get(ctx context.Context, dst []T, max int) ([]T, error) {
 // TryGet is safe for concurrent use.
 func (q *core[T]) TryGet() (T, error) {
 	var buf [1]T
-	lock.Lock(&q.mu)
+	q.mu.Lock()
 	if dst, err, ok := q.getNow(buf[:0], 1); ok {
 		if err != nil {
 			var zero T
@@ -321,15 +315,12 @@ func (q *core[T]) getNow(dst []T, max int) ([]T, error, bool) {
 }
 
 // park takes a waiter and adds it to s; mu is held.
-func (q *core[T]) park(s *wait.List[T], putter bool) *wait.Waiter[T] {
+func (q *core[T]) park(s *wait.List[T]) *wait.Waiter[T] {
 	w, _ := q.waiters.Get().(*wait.Waiter[T])
 	if w == nil {
 		w = wait.New[T]()
 	}
 	s.PushBack(w)
-	if parkHook != nil {
-		parkHook(q, putter)
-	}
 	return w
 }
 
@@ -339,7 +330,7 @@ func (q *core[T]) park(s *wait.List[T], putter bool) *wait.Waiter[T] {
 // is raised here.
 func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], done <-chan struct{}, ctx context.Context) (T, error) {
 	if !w.Park(done) {
-		lock.Lock(&q.mu)
+		q.mu.Lock()
 		if w.State == wait.Waiting {
 			// Still parked: the operation did not happen, and never
 			// will, since w leaves its list now.
@@ -391,7 +382,7 @@ func (q *core[T]) All(ctx context.Context) iter.Seq[T] {
 // concurrently with every other method. To stop at once and take back what
 // was not consumed, call Drain after Close.
 func (q *core[T]) Close() {
-	lock.Lock(&q.mu)
+	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
 		return
@@ -413,7 +404,7 @@ func (q *core[T]) Close() {
 // fill the room Drain made. Drain never blocks and is safe for concurrent use.
 // If less panics, Drain takes nothing and panics with it.
 func (q *core[T]) Drain() []T {
-	lock.Lock(&q.mu)
+	q.mu.Lock()
 	n := q.len()
 	if n == 0 {
 		q.mu.Unlock()
@@ -431,7 +422,7 @@ func (q *core[T]) Drain() []T {
 // Len returns the number of items buffered in q. Items handed directly
 // to a blocked Get are not counted: they are no longer in q.
 func (q *core[T]) Len() int {
-	lock.Lock(&q.mu)
+	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.len()
 }

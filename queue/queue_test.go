@@ -6,6 +6,7 @@ import (
 	"iter"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/lullgo/lull/queue"
@@ -171,19 +172,18 @@ func TestRingWraps(t *testing.T) {
 
 func TestCloseWakesEveryWaiter(t *testing.T) {
 	for _, k := range kinds {
-		t.Run(k.name, func(t *testing.T) {
+		t.Run(k.name, inBubble(func(t *testing.T) {
 			const n = 5
 			ctx := context.Background()
 
 			// Consumers parked on an empty queue all get ErrClosed.
 			q := k.make(1)
-			parked := queue.OnPark(q, 2*n)
 			errs := make(chan error, 2*n)
 			for range n {
 				go func() { _, err := q.Get(ctx); errs <- err }()
 			}
 			for range n {
-				<-parked
+				synctest.Wait()
 			}
 			q.Close()
 			for range n {
@@ -195,13 +195,12 @@ func TestCloseWakesEveryWaiter(t *testing.T) {
 			// Producers parked on a full queue all get ErrClosed, and
 			// the buffered item is still delivered.
 			q = k.make(1)
-			parked = queue.OnPark(q, n)
 			require.NoError(t, q.TryPut(42))
 			for i := range n {
 				go func() { errs <- q.Put(ctx, i) }()
 			}
 			for range n {
-				<-parked
+				synctest.Wait()
 			}
 			q.Close()
 			for range n {
@@ -220,22 +219,21 @@ func TestCloseWakesEveryWaiter(t *testing.T) {
 			}
 			<-q.Done() // closed and empty now
 			q.Close()  // idempotent
-		})
+		}))
 	}
 }
 
 func TestCancelLeavesNoTrace(t *testing.T) {
 	for _, k := range kinds {
-		t.Run(k.name+"/Put", func(t *testing.T) {
+		t.Run(k.name+"/Put", inBubble(func(t *testing.T) {
 			q := k.make(1)
-			parked := queue.OnPark(q, 3)
 			require.NoError(t, q.TryPut(1))
 			ctx, cancel := context.WithCancel(context.Background())
 			errs := make(chan error, 2)
 			go func() { errs <- q.Put(ctx, 2) }()
-			<-parked
+			synctest.Wait()
 			go func() { errs <- q.Put(context.Background(), 3) }()
-			<-parked
+			synctest.Wait()
 			cancel()
 			if err := <-errs; err != context.Canceled {
 				t.Fatalf("cancelled Put: got %v, want context.Canceled unwrapped", err)
@@ -248,10 +246,9 @@ func TestCancelLeavesNoTrace(t *testing.T) {
 			if got := q.Drain(); !slices.Equal(got, []int{3}) {
 				t.Fatalf("Drain() = %v, want [3]: the cancelled item must not be there", got)
 			}
-		})
-		t.Run(k.name+"/Get", func(t *testing.T) {
+		}))
+		t.Run(k.name+"/Get", inBubble(func(t *testing.T) {
 			q := k.make(1)
-			parked := queue.OnPark(q, 3)
 			ctx, cancel := context.WithCancel(context.Background())
 			type res struct {
 				v   int
@@ -259,9 +256,9 @@ func TestCancelLeavesNoTrace(t *testing.T) {
 			}
 			first, second := make(chan res, 1), make(chan res, 1)
 			go func() { v, err := q.Get(ctx); first <- res{v, err} }()
-			<-parked
+			synctest.Wait()
 			go func() { v, err := q.Get(context.Background()); second <- res{v, err} }()
-			<-parked
+			synctest.Wait()
 			cancel()
 			if r := <-first; r.err != context.Canceled {
 				t.Fatalf("cancelled Get: got %v, want context.Canceled unwrapped", r.err)
@@ -272,8 +269,8 @@ func TestCancelLeavesNoTrace(t *testing.T) {
 				t.Fatalf("waiting Get: got %v, %v, want 9, nil", r.v, r.err)
 			}
 			require.Equal(t, 0, q.Len())
-		})
-		t.Run(k.name+"/AlreadyDone", func(t *testing.T) {
+		}))
+		t.Run(k.name+"/AlreadyDone", inBubble(func(t *testing.T) {
 			q := k.make(1)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -288,7 +285,7 @@ func TestCancelLeavesNoTrace(t *testing.T) {
 				t.Fatalf("GetBatch with done ctx: got %v, want context.Canceled", err)
 			}
 			require.Equal(t, 1, q.Len())
-		})
+		}))
 	}
 }
 
@@ -305,17 +302,16 @@ func TestDeadline(t *testing.T) {
 // served first-come, first-served.
 func TestFairness(t *testing.T) {
 	for _, k := range kinds {
-		t.Run(k.name+"/producers", func(t *testing.T) {
+		t.Run(k.name+"/producers", inBubble(func(t *testing.T) {
 			const n = 8
 			q := k.make(1)
-			parked := queue.OnPark(q, n)
 			require.NoError(t, q.TryPut(-1))
 			errs := make(chan error, n)
 			// Each producer parks before the next starts; put the
 			// largest values first so Priority order can't hide unfairness.
 			for i := range n {
 				go func() { errs <- q.Put(context.Background(), 100-i) }()
-				<-parked
+				synctest.Wait()
 			}
 			got := []int{}
 			for range n + 1 {
@@ -330,11 +326,10 @@ func TestFairness(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("got %v, want %v", got, want)
 			}
-		})
-		t.Run(k.name+"/consumers", func(t *testing.T) {
+		}))
+		t.Run(k.name+"/consumers", inBubble(func(t *testing.T) {
 			const n = 8
 			q := k.make(1)
-			parked := queue.OnPark(q, n)
 			results := make([]chan int, n)
 			for i := range n {
 				results[i] = make(chan int, 1)
@@ -345,7 +340,7 @@ func TestFairness(t *testing.T) {
 					}
 					results[i] <- v
 				}()
-				<-parked
+				synctest.Wait()
 			}
 			for i := range n {
 				require.NoError(t, q.Put(context.Background(), n-i))
@@ -355,13 +350,13 @@ func TestFairness(t *testing.T) {
 					t.Fatalf("consumer %d got %d, want %d", i, got, n-i)
 				}
 			}
-		})
+		}))
 	}
 }
 
 func TestGetBatch(t *testing.T) {
 	for _, k := range kinds {
-		t.Run(k.name, func(t *testing.T) {
+		t.Run(k.name, inBubble(func(t *testing.T) {
 			ctx := context.Background()
 			q := k.make(10)
 			for i := range 5 {
@@ -380,7 +375,6 @@ func TestGetBatch(t *testing.T) {
 			}
 
 			// A batch blocks for its first item only.
-			parked := queue.OnPark(q, 1)
 			got := make(chan []int, 1)
 			go func() {
 				b, err := q.GetBatch(ctx, nil, 64)
@@ -389,7 +383,7 @@ func TestGetBatch(t *testing.T) {
 				}
 				got <- b
 			}()
-			<-parked
+			synctest.Wait()
 			require.NoError(t, q.Put(ctx, 8))
 			if b := <-got; len(b) < 1 || b[0] != 8 {
 				t.Fatalf("blocked GetBatch got %v, want [8 ...]", b)
@@ -399,7 +393,7 @@ func TestGetBatch(t *testing.T) {
 			if b, err := q.GetBatch(ctx, dst[:0], 4); err != queue.ErrClosed || len(b) != 0 {
 				t.Fatalf("GetBatch on closed and empty: got %v, %v, want [], ErrClosed", b, err)
 			}
-		})
+		}))
 	}
 }
 
@@ -407,32 +401,33 @@ func TestGetBatch(t *testing.T) {
 // one atomic operation on a queue of at most Cap items), and that the parked
 // producers then fill the room it made, first come, first served.
 func TestGetBatchRefills(t *testing.T) {
-	q := queue.New[int](2)
-	parked := queue.OnPark(q, 3)
-	require.NoError(t, q.TryPut(0))
-	require.NoError(t, q.TryPut(1))
-	errs := make(chan error, 3)
-	for i := 2; i < 5; i++ {
-		go func() { errs <- q.Put(context.Background(), i) }()
-		<-parked
-	}
-	b, err := q.GetBatch(context.Background(), nil, 10)
-	require.NoError(t, err)
-	if !slices.Equal(b, []int{0, 1}) {
-		t.Fatalf("got %v, want [0 1]", b)
-	}
-	for range 2 {
+	synctest.Test(t, func(t *testing.T) {
+		q := queue.New[int](2)
+		require.NoError(t, q.TryPut(0))
+		require.NoError(t, q.TryPut(1))
+		errs := make(chan error, 3)
+		for i := 2; i < 5; i++ {
+			go func() { errs <- q.Put(context.Background(), i) }()
+			synctest.Wait()
+		}
+		b, err := q.GetBatch(context.Background(), nil, 10)
+		require.NoError(t, err)
+		if !slices.Equal(b, []int{0, 1}) {
+			t.Fatalf("got %v, want [0 1]", b)
+		}
+		for range 2 {
+			require.NoError(t, <-errs)
+		}
+		b, err = q.GetBatch(context.Background(), b[:0], 10)
+		require.NoError(t, err)
+		if !slices.Equal(b, []int{2, 3}) {
+			t.Fatalf("second batch: got %v, want [2 3]", b)
+		}
 		require.NoError(t, <-errs)
-	}
-	b, err = q.GetBatch(context.Background(), b[:0], 10)
-	require.NoError(t, err)
-	if !slices.Equal(b, []int{2, 3}) {
-		t.Fatalf("second batch: got %v, want [2 3]", b)
-	}
-	require.NoError(t, <-errs)
-	if v, err := q.TryGet(); err != nil || v != 4 {
-		t.Fatalf("TryGet: got %v, %v, want 4, nil", v, err)
-	}
+		if v, err := q.TryGet(); err != nil || v != 4 {
+			t.Fatalf("TryGet: got %v, %v, want 4, nil", v, err)
+		}
+	})
 }
 
 func TestAll(t *testing.T) {
@@ -477,7 +472,7 @@ func TestAll(t *testing.T) {
 
 func TestDrain(t *testing.T) {
 	for _, k := range kinds {
-		t.Run(k.name, func(t *testing.T) {
+		t.Run(k.name, inBubble(func(t *testing.T) {
 			q := k.make(4)
 			if got := q.Drain(); got != nil {
 				t.Fatalf("Drain() of empty = %v, want nil", got)
@@ -486,11 +481,11 @@ func TestDrain(t *testing.T) {
 				require.NoError(t, q.TryPut(v))
 			}
 			// A producer waiting on the full queue gets in after Drain
-			// and is not part of what Drain returns.
-			parked := queue.OnPark(q, 1)
+			// and is not part of what Drain returns: Drain takes what
+			// is buffered at once.
 			errs := make(chan error, 1)
 			go func() { errs <- q.Put(context.Background(), 0) }()
-			<-parked
+			synctest.Wait()
 			want := []int{4, 2, 3, 1}
 			if k.name == "Priority" {
 				want = []int{1, 2, 3, 4}
@@ -511,7 +506,7 @@ func TestDrain(t *testing.T) {
 				t.Fatalf("Drain() after Close = %v, want [0]", got)
 			}
 			<-q.Done()
-		})
+		}))
 	}
 }
 
@@ -544,4 +539,13 @@ func TestWaitingDoesNotAllocate(t *testing.T) {
 	if allocs >= 1 {
 		t.Fatalf("%v allocations per %d parked Puts, want none", allocs, perRun)
 	}
+}
+
+// inBubble runs f in a synctest bubble, where synctest.Wait returns once
+// every other goroutine of the bubble is durably blocked: a Put or Get
+// parked in a queue made in the bubble (on a channel, for a Queue; on its
+// waiter's channel, for a Priority). So a test knows a call is parked
+// without sleeping.
+func inBubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
 }
