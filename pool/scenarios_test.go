@@ -340,7 +340,7 @@ func TestScenario02WaitMissesWakeUp(t *testing.T) {
 			ctx := scnCtx(t)
 			p := pool.New(workers)
 			scnShutdown(t, p)
-			for round := range 4000 {
+			for round := range 20000 {
 				if err := p.Submit(ctx, func(context.Context) {}); err != nil {
 					t.Fatalf("round %d: Submit: %v", round, err)
 				}

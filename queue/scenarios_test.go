@@ -95,76 +95,86 @@ func scnQuiet(q *queue.Queue[int]) error {
 // Scenario 5, the popping side: with capacity 1, TryPut must not report the
 // queue full while it is empty, which it is once a pop has claimed the slot,
 // even if that pop has not released the slot yet. The producer is the only
-// one: when its TryGet finds the queue empty, nobody can fill it before its
-// next TryPut, which must then succeed. The consumers pop with TryGet, so
-// that they pop as soon as an item is there, and are often preempted in the
-// middle of a pop.
+// one, and before each item it tries to take one itself: when its TryGet
+// finds the queue empty, nobody can fill it before its TryPut, which must
+// then succeed. The consumers pop with TryGet and never park (so that no
+// starving Get may keep an item from TryGet): they pop as soon as an item is
+// there, and are often preempted in the middle of a pop.
 func TestScenario05TryPutFullOnEmptyQueue(t *testing.T) {
-	for _, procs := range []int{8, 16} {
+	for _, procs := range []int{4, 8, 16} {
 		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
 			scnProcs(t, procs)
-			ctx := scnCtx(t)
-			const items, consumers = 20000, 8
-			q := queue.New[int](1)
-			got := make(scnCounts, items)
-			var wg sync.WaitGroup
-			for range consumers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						v, err := q.TryGet()
-						switch {
-						case err == nil:
-							got[v].Add(1)
-						case errors.Is(err, queue.ErrClosed):
-							return
-						default:
-							runtime.Gosched()
-						}
-					}
-				}()
-			}
-			probes, bad := 0, 0
-			for i := range items {
-				for {
-					err := q.TryPut(i)
-					if err == nil {
-						break
-					}
-					if !errors.Is(err, queue.ErrFull) {
-						t.Fatalf("TryPut: %v", err)
-					}
-					v, err := q.TryGet()
-					if err == nil {
-						got[v].Add(1)
-						continue
-					}
-					// Empty, and only this goroutine puts: the queue is
-					// empty until this TryPut.
-					probes++
-					if err := q.TryPut(i); err == nil {
-						break
-					} else if errors.Is(err, queue.ErrFull) {
-						bad++
-					}
-					if err := q.Put(ctx, i); err != nil {
-						t.Fatalf("Put: %v", err)
-					}
-					break
+			for round := range scnEmpty.rounds {
+				if err := scnEmptyRound(t, scnEmpty.items); err != nil {
+					t.Fatalf("round %d: %v", round, err)
 				}
-			}
-			q.Close()
-			scnWithin(t, "consumers to end after Close", wg.Wait)
-			if bad > 0 {
-				t.Fatalf("TryGet found the queue empty, and the only producer's next TryPut said ErrFull: %d times in %d probes",
-					bad, probes)
-			}
-			if err := got.check(); err != nil {
-				t.Fatal(err)
 			}
 		})
 	}
+}
+
+// scnEmptyRound runs one round of TestScenario05TryPutFullOnEmptyQueue.
+func scnEmptyRound(t *testing.T, items int) error {
+	ctx := scnCtx(t)
+	const consumers = 8
+	q := queue.New[int](1)
+	got := make(scnCounts, items)
+	var wg sync.WaitGroup
+	for range consumers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				v, err := q.TryGet()
+				switch {
+				case err == nil:
+					got[v].Add(1)
+				case errors.Is(err, queue.ErrClosed):
+					return
+				default:
+					runtime.Gosched()
+				}
+			}
+		}()
+	}
+	defer func() { // on every return: Close is idempotent
+		q.Close()
+		wg.Wait()
+	}()
+	bad := 0
+	for i := range items {
+		for {
+			v, err := q.TryGet()
+			if err == nil {
+				got[v].Add(1)
+				continue
+			}
+			if !errors.Is(err, queue.ErrEmpty) {
+				return fmt.Errorf("TryGet: %v", err)
+			}
+			// Empty, and only this goroutine puts: the queue is empty
+			// until this TryPut.
+			err = q.TryPut(i)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, queue.ErrFull) {
+				return fmt.Errorf("TryPut: %v", err)
+			}
+			bad++
+			if err := q.Put(ctx, i); err != nil {
+				return fmt.Errorf("Put: %v", err)
+			}
+			break
+		}
+	}
+	q.Close()
+	scnWithin(t, "consumers to end after Close", wg.Wait)
+	if bad > 0 {
+		return fmt.Errorf("TryGet found the queue empty, and the only producer's next TryPut said ErrFull: for %d of %d items",
+			bad, items)
+	}
+	return got.check()
 }
 
 // Scenario 5, the pushing side: with capacity 1, TryGet must not report the
