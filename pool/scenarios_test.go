@@ -359,7 +359,7 @@ func TestScenario02WaitMissesWakeUp(t *testing.T) {
 // so that Wait has nothing queued to wait for) and does not run.
 func TestScenario03Resize0DoesNotPause(t *testing.T) {
 	scnProcs(t, 4)
-	scnRounds(t, 600, func(int) error { return scnPauseRound(t) })
+	scnRounds(t, scnPauseRounds, func(int) error { return scnPauseRound(t) })
 }
 
 func scnPauseRound(t *testing.T) error {

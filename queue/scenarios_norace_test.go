@@ -2,7 +2,12 @@
 
 package queue_test
 
-// scnEmpty sizes TestScenario05TryPutFullOnEmptyQueue: rounds per case, and
-// items per round. Without the race detector a round takes a few ms; some
-// are over before the OS has preempted anyone, so each case runs a few.
-var scnEmpty = struct{ rounds, items int }{3, 20000}
+// The sizes of the randomized scenario tests without the race detector,
+// where a round takes a few ms and some are over before the OS has
+// preempted anyone: cheap rounds run several times.
+var (
+	// TestScenario05TryPutFullOnEmptyQueue: rounds per case, items per round.
+	scnEmpty = struct{ rounds, items int }{6, 20000}
+	// TestScenario05TryGetEmptyOnFullQueue: rounds per witness.
+	scnFull = struct{ tryPutRounds, lenRounds int }{2, 8}
+)

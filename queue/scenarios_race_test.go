@@ -2,7 +2,13 @@
 
 package queue_test
 
-// scnEmpty sizes TestScenario05TryPutFullOnEmptyQueue: rounds per case, and
-// items per round. Under the race detector a round takes a few hundred ms,
-// long enough for the OS to preempt consumers in the middle of a pop.
-var scnEmpty = struct{ rounds, items int }{1, 20000}
+// The sizes of the randomized scenario tests under the race detector, where
+// a round takes a few hundred ms, long enough for the OS to preempt
+// goroutines in the middle of an operation, but each round meets fewer
+// preempted operations than without it.
+var (
+	// TestScenario05TryPutFullOnEmptyQueue: rounds per case, items per round.
+	scnEmpty = struct{ rounds, items int }{1, 20000}
+	// TestScenario05TryGetEmptyOnFullQueue: rounds per witness.
+	scnFull = struct{ tryPutRounds, lenRounds int }{8, 8}
+)

@@ -192,8 +192,8 @@ func TestScenario05TryGetEmptyOnFullQueue(t *testing.T) {
 		witness                        string
 		rounds, producers, perProducer int
 	}{
-		{"TryPut", 2, 4, 1000},
-		{"Len", 4, 4, 2000},
+		{"TryPut", scnFull.tryPutRounds, 4, 1000},
+		{"Len", scnFull.lenRounds, 4, 2000},
 	} {
 		t.Run(tc.witness+" says full", func(t *testing.T) {
 			for round := range tc.rounds {
