@@ -55,20 +55,26 @@ func TestAPIDoneClosedOnceShutdownBegins(t *testing.T) {
 			if isClosed(p.Done()) {
 				t.Fatal("Done closed by Wait or Resize(0)")
 			}
-			b := scnBusy(t, ctx, p, 1)
+			// A task that only the test ends (it ignores its ctx, which
+			// Stop cancels): Close and Stop wait for it, and Done must
+			// close before that.
+			started, release := make(chan struct{}), make(chan struct{})
+			if err := p.Submit(ctx, func(context.Context) {
+				close(started)
+				<-release
+			}); err != nil {
+				t.Fatalf("Submit: %v", err)
+			}
+			scnRecv(t, "the task to start", started)
 			ended := make(chan error, 1)
 			go func() { ended <- tc.shutdown(ctx, p) }()
-			// Close waits for the blocking task, which only the test
-			// releases: Done must close before that.
 			scnRecv(t, "Done to close once "+tc.name+" began", p.Done())
-			if tc.name == "Close" {
-				select {
-				case err := <-ended:
-					t.Fatalf("Close returned (%v) while a task still ran", err)
-				default:
-				}
+			select {
+			case err := <-ended:
+				t.Fatalf("%s returned (%v) while a task still ran", tc.name, err)
+			default:
 			}
-			close(b.release)
+			close(release)
 			if err := scnRecv(t, tc.name, ended); err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
