@@ -1,10 +1,8 @@
-//go:build lullnext
-
 package pool_test
 
 // Tests of the API that issue 12 adds: (*Pool).Done, and the Stats fields
 // whose value changes (Panicked counts every panic; Workers leaves out the
-// workers told to exit). Built with -tags lullnext until that API lands.
+// workers told to exit).
 
 import (
 	"context"
@@ -25,16 +23,17 @@ func isClosed(c <-chan struct{}) bool {
 	}
 }
 
-// API decision: Done is closed once Close or Stop has begun, even while
-// they still wait for running tasks, and never before: not by Wait, nor by
-// Resize(0).
-func TestAPIDoneClosedOnceShutdownBegins(t *testing.T) {
+// API decision: Done is closed once the pool runs no more tasks: as soon as
+// Stop begins (while it still waits for running tasks), or once Close has
+// run what it accepted; never before: not by Wait, nor by Resize(0).
+func TestAPIDoneClosedOnceTasksNoLongerRun(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		shutdown func(ctx context.Context, p *pool.Pool) error
+		early    bool // Done closes as the shutdown begins, before it returns
 	}{
-		{"Close", func(ctx context.Context, p *pool.Pool) error { return p.Close(ctx) }},
-		{"Stop", func(ctx context.Context, p *pool.Pool) error { _, err := p.Stop(ctx); return err }},
+		{"Close", func(ctx context.Context, p *pool.Pool) error { return p.Close(ctx) }, false},
+		{"Stop", func(ctx context.Context, p *pool.Pool) error { _, err := p.Stop(ctx); return err }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := scnCtx(t)
@@ -56,8 +55,9 @@ func TestAPIDoneClosedOnceShutdownBegins(t *testing.T) {
 				t.Fatal("Done closed by Wait or Resize(0)")
 			}
 			// A task that only the test ends (it ignores its ctx, which
-			// Stop cancels): Close and Stop wait for it, and Done must
-			// close before that.
+			// Stop cancels): Close and Stop wait for it. Stop closes Done
+			// at once (no task will start any more); Close, which runs
+			// what it accepted, closes it once it has finished.
 			started, release := make(chan struct{}), make(chan struct{})
 			if err := p.Submit(ctx, func(context.Context) {
 				close(started)
@@ -68,7 +68,11 @@ func TestAPIDoneClosedOnceShutdownBegins(t *testing.T) {
 			scnRecv(t, "the task to start", started)
 			ended := make(chan error, 1)
 			go func() { ended <- tc.shutdown(ctx, p) }()
-			scnRecv(t, "Done to close once "+tc.name+" began", p.Done())
+			if tc.early {
+				scnRecv(t, "Done to close once "+tc.name+" began", p.Done())
+			} else if isClosed(p.Done()) {
+				t.Fatal("Done closed while Close still drains")
+			}
 			select {
 			case err := <-ended:
 				t.Fatalf("%s returned (%v) while a task still ran", tc.name, err)
