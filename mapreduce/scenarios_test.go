@@ -24,7 +24,7 @@ import (
 )
 
 // scnHang bounds every wait of these tests that a bug turns into a hang.
-const scnHang = 3 * time.Second
+const scnHang = 10 * time.Second
 
 // scnCtx returns a context that ends after scnHang.
 func scnCtx(t *testing.T) context.Context {

@@ -26,7 +26,7 @@ import (
 )
 
 // scnHang bounds every wait of these tests that a bug turns into a hang.
-const scnHang = 3 * time.Second
+const scnHang = 10 * time.Second
 
 // scnCtx returns a context that ends after scnHang, for the calls of a test
 // that must not block forever.
