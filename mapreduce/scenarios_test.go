@@ -5,7 +5,7 @@ package mapreduce_test
 // shared pool, and a cancelled call stops reading its input), with the API
 // decision that the feeder checks its ctx before it reads more input. They
 // use only the public API. Every wait a bug could turn into a hang is
-// bounded: the calls' ctx ends after scnHang, and a watchdog fails the test
+// bounded: the calls' ctx ends after watchdog.Limit, and a watchdog fails the test
 // if a call outlives that too. Neither is a speed limit.
 
 import (
@@ -17,40 +17,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/lullgo/lull/internal/watchdog"
 	"github.com/lullgo/lull/mapreduce"
 	"github.com/lullgo/lull/pool"
 )
-
-// scnHang bounds every wait of these tests that a bug turns into a hang.
-const scnHang = 10 * time.Second
-
-// scnCtx returns a context that ends after scnHang.
-func scnCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), scnHang)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// scnWithin runs f on a goroutine of its own and fails t if f has not
-// returned within twice scnHang (the calls' own ctx ends after scnHang).
-func scnWithin(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	watchdog := time.NewTimer(2 * scnHang)
-	defer watchdog.Stop()
-	select {
-	case <-done:
-	case <-watchdog.C:
-		t.Fatalf("%s: still running after %v, though its ctx ended after %v", what, 2*scnHang, scnHang)
-	}
-}
 
 // scnInts yields 0, 1, …, n-1.
 func scnInts(n int) iter.Seq[int] {
@@ -140,7 +111,7 @@ var scnCalls = []scnCall{
 // returned by then (its ctx ended), so Close does not wait for it.
 func scnClose(t *testing.T, p *pool.Pool) {
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), scnHang)
+		ctx, cancel := context.WithTimeout(context.Background(), watchdog.Limit)
 		defer cancel()
 		if _, err := p.Stop(ctx); err != nil {
 			t.Errorf("Stop: %v", err)
@@ -170,11 +141,11 @@ func TestScenario07WithPoolSmallBacklogDeadlocks(t *testing.T) {
 		for _, c := range scnCalls {
 			t.Run(fmt.Sprintf("%s/QueueSize=%d", c.name, queueSize), func(t *testing.T) {
 				t.Parallel()
-				ctx := scnCtx(t)
+				ctx := watchdog.Ctx(t)
 				p := pool.New(1, pool.WithQueueSize(queueSize))
 				scnClose(t, p)
 				var err error
-				scnWithin(t, c.name, func() {
+				watchdog.Within(t, 2*watchdog.Limit, c.name, func() {
 					err = c.run(ctx, 1000, mapreduce.WithPool(p), mapreduce.WithWorkers(4))
 				})
 				if err != nil {
@@ -194,7 +165,7 @@ func TestScenario11SharedPoolLiveness(t *testing.T) {
 		for _, blocked := range []bool{false, true} {
 			t.Run(fmt.Sprintf("QueueSize=%d/oneWorkerBlocked=%v", queueSize, blocked), func(t *testing.T) {
 				t.Parallel()
-				ctx := scnCtx(t)
+				ctx := watchdog.Ctx(t)
 				p := pool.New(2, pool.WithQueueSize(queueSize))
 				scnClose(t, p)
 				if blocked {
@@ -213,7 +184,7 @@ func TestScenario11SharedPoolLiveness(t *testing.T) {
 						}()
 					}
 				}
-				scnWithin(t, "calls sharing the pool", wg.Wait)
+				watchdog.Within(t, 2*watchdog.Limit, "calls sharing the pool", wg.Wait)
 				close(errs)
 				for err := range errs {
 					t.Errorf("%s (pool Stats %+v)", err, p.Stats())
@@ -234,7 +205,7 @@ func TestScenario11CancelledCallStopsReadingInput(t *testing.T) {
 		for _, c := range scnCalls {
 			t.Run(fmt.Sprintf("%s/WithPool=%v", c.name, shared), func(t *testing.T) {
 				t.Parallel()
-				ctx, cancel := context.WithCancel(scnCtx(t))
+				ctx, cancel := context.WithCancel(watchdog.Ctx(t))
 				defer cancel()
 				var pulls, after atomic.Int64
 				var cancelled atomic.Bool
@@ -263,7 +234,7 @@ func TestScenario11CancelledCallStopsReadingInput(t *testing.T) {
 					opts = append(opts, mapreduce.WithPool(p))
 				}
 				var err error
-				scnWithin(t, c.name, func() {
+				watchdog.Within(t, 2*watchdog.Limit, c.name, func() {
 					err = scnDrive(ctx, c.name, in, opts...)
 				})
 				if err != context.Canceled {
@@ -304,7 +275,7 @@ func TestScenario11CancelledCallReturnsOnBusyPool(t *testing.T) {
 		for _, c := range scnCalls {
 			t.Run(fmt.Sprintf("%s/QueueSize=%d", c.name, queueSize), func(t *testing.T) {
 				t.Parallel()
-				ctx, cancel := context.WithCancel(scnCtx(t))
+				ctx, cancel := context.WithCancel(watchdog.Ctx(t))
 				p := pool.New(1, pool.WithQueueSize(queueSize))
 				scnClose(t, p)
 				defer scnOccupy(t, ctx, p)()
@@ -312,7 +283,7 @@ func TestScenario11CancelledCallReturnsOnBusyPool(t *testing.T) {
 				go func() { ended <- c.run(ctx, 1000, mapreduce.WithPool(p), mapreduce.WithWorkers(4)) }()
 				cancel()
 				var err error
-				scnWithin(t, c.name+" cancelled on a busy pool", func() { err = <-ended })
+				watchdog.Within(t, 2*watchdog.Limit, c.name+" cancelled on a busy pool", func() { err = <-ended })
 				if err != context.Canceled {
 					t.Fatalf("%s cancelled while every worker of its pool is busy: %v, want context.Canceled", c.name, err)
 				}

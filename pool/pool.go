@@ -207,29 +207,21 @@ func (p *Pool) TrySubmit(t Task) error {
 // until a worker makes room, ctx is done, or the pool closes.
 func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			// A closed pool says so first, whatever the ctx: a Group's
-			// ctx, say, ends because its pool did.
-			p.mu.Lock()
-			closed := p.closed
-			if closed {
-				p.rejected++
-			}
-			p.mu.Unlock()
-			if closed {
-				return ErrClosed
-			}
-			return ctx.Err()
-		default:
-		}
-	}
 	p.mu.Lock()
+	// A closed pool says so before a done ctx: a Group's ctx, say, ends
+	// because its pool did.
 	if p.closed {
 		p.rejected++
 		p.mu.Unlock()
 		return ErrClosed
+	}
+	if done != nil {
+		select {
+		case <-done:
+			p.mu.Unlock()
+			return ctx.Err()
+		default:
+		}
 	}
 	if n := len(p.idle); n > 0 {
 		w := p.idle[n-1]

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/lullgo/lull/internal/watchdog"
 	"github.com/lullgo/lull/pool"
 )
 
@@ -36,7 +37,7 @@ func TestAPIDoneClosedOnceTasksNoLongerRun(t *testing.T) {
 		{"Stop", func(ctx context.Context, p *pool.Pool) error { _, err := p.Stop(ctx); return err }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := scnCtx(t)
+			ctx := watchdog.Ctx(t)
 			p := pool.New(1)
 			scnShutdown(t, p)
 			var done <-chan struct{} = p.Done() // the type is part of the decision
@@ -65,11 +66,11 @@ func TestAPIDoneClosedOnceTasksNoLongerRun(t *testing.T) {
 			}); err != nil {
 				t.Fatalf("Submit: %v", err)
 			}
-			scnRecv(t, "the task to start", started)
+			watchdog.Recv(t, "the task to start", started)
 			ended := make(chan error, 1)
 			go func() { ended <- tc.shutdown(ctx, p) }()
 			if tc.early {
-				scnRecv(t, "Done to close once "+tc.name+" began", p.Done())
+				watchdog.Recv(t, "Done to close once "+tc.name+" began", p.Done())
 			} else if isClosed(p.Done()) {
 				t.Fatal("Done closed while Close still drains")
 			}
@@ -79,7 +80,7 @@ func TestAPIDoneClosedOnceTasksNoLongerRun(t *testing.T) {
 			default:
 			}
 			close(release)
-			if err := scnRecv(t, tc.name, ended); err != nil {
+			if err := watchdog.Recv(t, tc.name, ended); err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
 			if !isClosed(p.Done()) {
@@ -92,7 +93,7 @@ func TestAPIDoneClosedOnceTasksNoLongerRun(t *testing.T) {
 // Scenario 9: Stats.Panicked counts every task that panicked, whichever
 // entry point it came through.
 func TestScenario09StatsPanickedCountsEveryPanic(t *testing.T) {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	var handled int
 	handler := make(chan *pool.PanicError, 1)
 	p := pool.New(2, pool.WithPanicHandler(func(pe *pool.PanicError) { handler <- pe }))
@@ -100,12 +101,12 @@ func TestScenario09StatsPanickedCountsEveryPanic(t *testing.T) {
 	if err := p.Submit(ctx, func(context.Context) { panic("submit") }); err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
-	scnRecv(t, "the panic handler", handler)
+	watchdog.Recv(t, "the panic handler", handler)
 	handled++
 	if err := p.TrySubmit(func(context.Context) { panic("trysubmit") }); err != nil {
 		t.Fatalf("TrySubmit: %v", err)
 	}
-	scnRecv(t, "the panic handler", handler)
+	watchdog.Recv(t, "the panic handler", handler)
 	handled++
 	fu, err := pool.Go(ctx, p, func(context.Context) (int, error) { panic("go") })
 	if err != nil {
@@ -142,7 +143,7 @@ func TestScenario09StatsPanickedCountsEveryPanic(t *testing.T) {
 // Scenario 9: Stats.Workers counts the workers idle and busy, not the busy
 // ones already told to exit (as its doc says).
 func TestScenario09StatsWorkersLeavesOutExiting(t *testing.T) {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	p := pool.New(3)
 	scnShutdown(t, p)
 	b := scnBusy(t, ctx, p, 2)

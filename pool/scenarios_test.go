@@ -4,7 +4,7 @@ package pool_test
 // one test per numbered scenario, plus the API decisions that the
 // current API can express. They use only the pool's public API, so that they
 // hold whatever the pool's internals become. Every wait that a bug could turn
-// into a hang is bounded by scnHang, past which the test fails: scnHang is a
+// into a hang is bounded by watchdog.Limit, past which the test fails: watchdog.Limit is a
 // hang guard, never a speed limit (correct code takes milliseconds).
 //
 // Races are reproduced by bounded randomized rounds; the preemption tests
@@ -20,54 +20,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/lullgo/lull/internal/watchdog"
 	"github.com/lullgo/lull/pool"
 )
-
-// scnHang bounds every wait of these tests that a bug turns into a hang.
-const scnHang = 10 * time.Second
-
-// scnCtx returns a context that ends after scnHang, for the calls of a test
-// that must not block forever.
-func scnCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), scnHang)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// scnWithin runs f on a goroutine of its own and fails t if f has not
-// returned within scnHang. A hung f is left behind: the test has failed.
-func scnWithin(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	watchdog := time.NewTimer(scnHang)
-	defer watchdog.Stop()
-	select {
-	case <-done:
-	case <-watchdog.C:
-		t.Fatalf("%s: still blocked after %v", what, scnHang)
-	}
-}
-
-// scnRecv receives from c, failing t if nothing comes within scnHang.
-func scnRecv[T any](t *testing.T, what string, c <-chan T) T {
-	t.Helper()
-	watchdog := time.NewTimer(scnHang)
-	defer watchdog.Stop()
-	select {
-	case v := <-c:
-		return v
-	case <-watchdog.C:
-		t.Fatalf("%s: nothing after %v", what, scnHang)
-		panic("unreachable")
-	}
-}
 
 // scnBlocker is a task that reports that it started and then blocks until
 // released, or until its ctx is done (so that Stop ends it).
@@ -91,7 +47,7 @@ func (b *scnBlocker) task(ctx context.Context) {
 func (b *scnBlocker) waitStarted(t *testing.T, n int) {
 	t.Helper()
 	for i := range n {
-		scnRecv(t, fmt.Sprintf("blocking task %d of %d to start", i+1, n), b.started)
+		watchdog.Recv(t, fmt.Sprintf("blocking task %d of %d to start", i+1, n), b.started)
 	}
 }
 
@@ -99,7 +55,7 @@ func (b *scnBlocker) waitStarted(t *testing.T, n int) {
 // worker behind it (and a pool whose workers are lost does not block it).
 func scnShutdown(t *testing.T, p *pool.Pool) {
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), scnHang)
+		ctx, cancel := context.WithTimeout(context.Background(), watchdog.Limit)
 		defer cancel()
 		_, _ = p.Stop(ctx)
 	})
@@ -252,7 +208,7 @@ func scnClosed(p *pool.Pool, l *scnLedger, err error) error {
 // Scenario 1: one busy worker, one queued task, Resize(0), Close. Close must
 // not return nil unless the queued task ran: Close runs every task accepted.
 func TestScenario01CloseLosesTaskAfterResize0(t *testing.T) {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	p := pool.New(1, pool.WithQueueSize(1))
 	scnShutdown(t, p)
 	b := scnBusy(t, ctx, p, 1)
@@ -270,11 +226,11 @@ func TestScenario01CloseLosesTaskAfterResize0(t *testing.T) {
 	}()
 	closed := make(chan error, 1)
 	go func() { closed <- p.Close(ctx) }()
-	if err := scnRecv(t, "a Submit waiting for room, once Close began", refused); !errors.Is(err, pool.ErrClosed) {
+	if err := watchdog.Recv(t, "a Submit waiting for room, once Close began", refused); !errors.Is(err, pool.ErrClosed) {
 		t.Fatalf("Submit waiting for room while Close began: got %v, want ErrClosed", err)
 	}
 	close(b.release)
-	if err := scnRecv(t, "Close", closed); err != nil {
+	if err := watchdog.Recv(t, "Close", closed); err != nil {
 		t.Fatalf("Close: %v (Stats %+v)", err, p.Stats())
 	}
 	if !ran.Load() {
@@ -292,7 +248,7 @@ func TestScenario01CloseLosesTasksUnderResizeStorm(t *testing.T) {
 }
 
 func scnResizeStormRound(t *testing.T, round, submitters, perSubmitter int) error {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	p := pool.New(4, pool.WithQueueSize(64))
 	l := newScnLedger(submitters * perSubmitter)
 	var wg sync.WaitGroup
@@ -337,7 +293,7 @@ func TestScenario02WaitMissesWakeUp(t *testing.T) {
 	scnProcs(t, 4)
 	for _, workers := range []int{1, 2} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
-			ctx := scnCtx(t)
+			ctx := watchdog.Ctx(t)
 			p := pool.New(workers)
 			scnShutdown(t, p)
 			for round := range 20000 {
@@ -364,7 +320,7 @@ func TestScenario03Resize0DoesNotPause(t *testing.T) {
 
 func scnPauseRound(t *testing.T) error {
 	const workers, submitters, warmUp = 4, 8, 16
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	p := pool.New(workers, pool.WithQueueSize(0))
 	defer func() { _, _ = p.Stop(context.Background()) }()
 	var ranCount atomic.Int64
@@ -414,7 +370,7 @@ func scnPauseRound(t *testing.T) error {
 // Scenario 3, deterministic part: a task submitted to a paused pool does
 // not run, while a worker that was busy when Resize(0) came finishes.
 func TestScenario03PausedPoolRunsNothing(t *testing.T) {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	p := pool.New(2, pool.WithQueueSize(4))
 	scnShutdown(t, p)
 	b := scnBusy(t, ctx, p, 2)
@@ -451,14 +407,14 @@ func TestScenario04QueueSize0TrySubmitWithIdleWorker(t *testing.T) {
 				_ = p.Close(context.Background())
 				t.Fatalf("round %d: TrySubmit on a new pool of 1 idle worker: %v (Stats %+v)", round, err, st)
 			}
-			scnRecv(t, "the accepted task to run", ran)
-			if err := p.Close(scnCtx(t)); err != nil {
+			watchdog.Recv(t, "the accepted task to run", ran)
+			if err := p.Close(watchdog.Ctx(t)); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
 		}
 	})
 	t.Run("after Wait", func(t *testing.T) {
-		ctx := scnCtx(t)
+		ctx := watchdog.Ctx(t)
 		p := pool.New(1, pool.WithQueueSize(0))
 		scnShutdown(t, p)
 		fails := 0
@@ -484,7 +440,7 @@ func TestScenario04QueueSize0TrySubmitWithIdleWorker(t *testing.T) {
 // Scenario 4b: a pool with no backlog and WithMaxWorkers grows for tasks
 // that find every worker busy, up to the ceiling.
 func TestScenario04QueueSize0MaxWorkersGrows(t *testing.T) {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	p := pool.New(1, pool.WithQueueSize(0), pool.WithMaxWorkers(4))
 	scnShutdown(t, p)
 	b := newScnBlocker(4)
@@ -534,7 +490,7 @@ func TestScenario08GroupGoOnClosedPool(t *testing.T) {
 				if !errors.Is(err, pool.ErrClosed) {
 					t.Fatalf("round %d: Group.Go after %s: got %v, want ErrClosed", round, tc.name, err)
 				}
-				scnWithin(t, "Group.Wait", func() { _ = g.Wait() })
+				watchdog.Within(t, watchdog.Limit, "Group.Wait", func() { _ = g.Wait() })
 			}
 		})
 	}
@@ -553,7 +509,7 @@ func TestScenario10StopHandsBackUnderPreemption(t *testing.T) {
 }
 
 func scnStopRound(t *testing.T, submitters, perSubmitter int) error {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	n := submitters * perSubmitter
 	p := pool.New(0, pool.WithQueueSize(n))
 	l := newScnLedger(n)
@@ -593,7 +549,7 @@ func TestScenario10CloseDrainsUnderPreemption(t *testing.T) {
 }
 
 func scnCloseRound(t *testing.T, workers, submitters, perSubmitter int) error {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	n := submitters * perSubmitter
 	p := pool.New(workers, pool.WithQueueSize(n))
 	l := newScnLedger(n)
@@ -612,7 +568,7 @@ func scnCloseRound(t *testing.T, workers, submitters, perSubmitter int) error {
 // starts, f never starts and the Future's error is ctx.Err().
 func TestAPIGoCtxDoneBeforeStart(t *testing.T) {
 	t.Run("cancelled while queued", func(t *testing.T) {
-		ctx := scnCtx(t)
+		ctx := watchdog.Ctx(t)
 		p := pool.New(1)
 		scnShutdown(t, p)
 		b := newScnBlocker(1)
@@ -641,7 +597,7 @@ func TestAPIGoCtxDoneBeforeStart(t *testing.T) {
 		}
 	})
 	t.Run("done before Go", func(t *testing.T) {
-		ctx := scnCtx(t)
+		ctx := watchdog.Ctx(t)
 		p := pool.New(1)
 		scnShutdown(t, p)
 		gctx, cancel := context.WithCancel(ctx)
@@ -674,7 +630,7 @@ func TestAPIGoCtxWhileRunning(t *testing.T) {
 		{"pool stops", func(_ context.CancelFunc, p *pool.Pool) { go func() { _, _ = p.Stop(context.Background()) }() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := scnCtx(t)
+			ctx := watchdog.Ctx(t)
 			p := pool.New(1)
 			scnShutdown(t, p)
 			gctx, cancel := context.WithCancel(ctx)
@@ -694,14 +650,14 @@ func TestAPIGoCtxWhileRunning(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Go: %v", err)
 			}
-			scnRecv(t, "f to start", started)
+			watchdog.Recv(t, "f to start", started)
 			tc.end(cancel, p)
 			got := make(chan error, 1)
 			go func() {
 				_, err := fu.Get(context.Background())
 				got <- err
 			}()
-			if err := scnRecv(t, "f's ctx to end after "+tc.name, got); !errors.Is(err, context.Canceled) {
+			if err := watchdog.Recv(t, "f's ctx to end after "+tc.name, got); !errors.Is(err, context.Canceled) {
 				t.Fatalf("Future error after %s: %v, want context.Canceled", tc.name, err)
 			}
 		})
@@ -712,7 +668,7 @@ func TestAPIGoCtxWhileRunning(t *testing.T) {
 // Go or Group task that never started fails its Future or Group with
 // ErrClosed, and is neither handed back nor run.
 func TestAPIStopHandsBackOnlySubmitTasks(t *testing.T) {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	p := pool.New(1, pool.WithQueueSize(8))
 	scnShutdown(t, p)
 	scnBusy(t, ctx, p, 1) // busy until Stop cancels its ctx
@@ -740,7 +696,7 @@ func TestAPIStopHandsBackOnlySubmitTasks(t *testing.T) {
 		t.Errorf("Future of a Go task that never started: %v, want ErrClosed", err)
 	}
 	var gerr error
-	scnWithin(t, "Group.Wait", func() { gerr = g.Wait() })
+	watchdog.Within(t, watchdog.Limit, "Group.Wait", func() { gerr = g.Wait() })
 	if !errors.Is(gerr, pool.ErrClosed) {
 		t.Errorf("Group of a function that never started: %v, want ErrClosed", gerr)
 	}

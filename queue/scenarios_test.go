@@ -11,7 +11,7 @@ package queue_test
 // operation. Each check is one that a linearizable queue can never fail: a
 // probe by the only producer (or the only consumer) of a queue, whose own
 // operations pin down what the queue holds. Every wait a bug could turn into
-// a hang is bounded by scnHang: a hang guard, never a speed limit.
+// a hang is bounded by watchdog.Limit: a hang guard, never a speed limit.
 
 import (
 	"context"
@@ -22,39 +22,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/lullgo/lull/internal/watchdog"
 	"github.com/lullgo/lull/queue"
 )
-
-// scnHang bounds every wait of these tests that a bug turns into a hang.
-const scnHang = 10 * time.Second
-
-// scnCtx returns a context that ends after scnHang.
-func scnCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), scnHang)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// scnWithin runs f on a goroutine of its own and fails t if f has not
-// returned within scnHang. A hung f is left behind: the test has failed.
-func scnWithin(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	watchdog := time.NewTimer(scnHang)
-	defer watchdog.Stop()
-	select {
-	case <-done:
-	case <-watchdog.C:
-		t.Fatalf("%s: still blocked after %v", what, scnHang)
-	}
-}
 
 // scnProcs sets GOMAXPROCS to n for the test; above the number of CPUs, the
 // OS preempts threads in the middle of an operation.
@@ -115,7 +86,7 @@ func TestScenario05TryPutFullOnEmptyQueue(t *testing.T) {
 
 // scnEmptyRound runs one round of TestScenario05TryPutFullOnEmptyQueue.
 func scnEmptyRound(t *testing.T, items int) error {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	const consumers = 8
 	q := queue.New[int](1)
 	got := make(scnCounts, items)
@@ -169,7 +140,7 @@ func scnEmptyRound(t *testing.T, items int) error {
 		}
 	}
 	q.Close()
-	scnWithin(t, "consumers to end after Close", wg.Wait)
+	watchdog.Within(t, watchdog.Limit, "consumers to end after Close", wg.Wait)
 	if bad > 0 {
 		return fmt.Errorf("TryGet found the queue empty, and the only producer's next TryPut said ErrFull: for %d of %d items",
 			bad, items)
@@ -207,7 +178,7 @@ func TestScenario05TryGetEmptyOnFullQueue(t *testing.T) {
 
 // scnFullRound runs one round of TestScenario05TryGetEmptyOnFullQueue.
 func scnFullRound(t *testing.T, tryPut bool, producers, perProducer int) error {
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	q := queue.New[int](1)
 	n := producers * perProducer
 	got := make(scnCounts, n)
@@ -227,7 +198,7 @@ func scnFullRound(t *testing.T, tryPut bool, producers, perProducer int) error {
 				}
 				for q.TryPut(v) != nil {
 					if ctx.Err() != nil {
-						t.Errorf("TryPut: still full after %v", scnHang)
+						t.Errorf("TryPut: still full after %v", watchdog.Limit)
 						return
 					}
 					runtime.Gosched()
@@ -271,7 +242,7 @@ func scnFullRound(t *testing.T, tryPut bool, producers, perProducer int) error {
 		}
 		take(v)
 	}
-	scnWithin(t, "producers to end", wg.Wait)
+	watchdog.Within(t, watchdog.Limit, "producers to end", wg.Wait)
 	// Only probe items may be left.
 	for v, err := q.TryGet(); err == nil; v, err = q.TryGet() {
 		take(v)
@@ -300,7 +271,7 @@ func TestScenario05StarvingFlagOutlivesWaiters(t *testing.T) {
 	scnProcs(t, 16)
 	const rounds, pairs, ops = 20, 4, 300
 	for round := range rounds {
-		ctx := scnCtx(t)
+		ctx := watchdog.Ctx(t)
 		q := queue.New[int](1 + round%2)
 		var wg sync.WaitGroup
 		for range pairs {
@@ -333,7 +304,7 @@ func TestScenario05StarvingFlagOutlivesWaiters(t *testing.T) {
 				}
 			}()
 		}
-		scnWithin(t, "the storm", wg.Wait)
+		watchdog.Within(t, watchdog.Limit, "the storm", wg.Wait)
 		if t.Failed() {
 			t.FailNow()
 		}
@@ -390,17 +361,17 @@ func TestScenario06PanickingLessWedgesPriority(t *testing.T) {
 		if pv != errLess {
 			t.Fatalf("TryPut whose less panicked: recovered %v, want the panic of less", pv)
 		}
-		ctx := scnCtx(t)
+		ctx := watchdog.Ctx(t)
 		var got []int
-		scnWithin(t, "Get after the panic", func() {
+		watchdog.Within(t, watchdog.Limit, "Get after the panic", func() {
 			if v, err := q.Get(ctx); err == nil {
 				got = append(got, v)
 			} else {
 				t.Errorf("Get: %v", err)
 			}
 		})
-		scnWithin(t, "Close after the panic", q.Close)
-		scnWithin(t, "Drain after the panic", func() { got = append(got, q.Drain()...) })
+		watchdog.Within(t, watchdog.Limit, "Close after the panic", q.Close)
+		watchdog.Within(t, watchdog.Limit, "Drain after the panic", func() { got = append(got, q.Drain()...) })
 		count := map[int]int{}
 		for _, v := range got {
 			count[v]++
@@ -415,7 +386,7 @@ func TestScenario06PanickingLessWedgesPriority(t *testing.T) {
 // reports whether the Get met the panic.
 func scnLessRound(t *testing.T, round int) bool {
 	t.Helper()
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	var panicking, panicked atomic.Bool
 	q := queue.NewPriority(2, func(a, b int) bool {
 		if panicking.Load() && (a == 3 || b == 3) {
@@ -453,7 +424,7 @@ func scnLessRound(t *testing.T, round int) bool {
 	}
 	var getPV any
 	var got []int
-	scnWithin(t, fmt.Sprintf("round %d: Get while a Put waits", round), func() {
+	watchdog.Within(t, watchdog.Limit, fmt.Sprintf("round %d: Get while a Put waits", round), func() {
 		defer func() { getPV = recover() }()
 		v, err := q.Get(ctx)
 		if err != nil {
@@ -466,7 +437,7 @@ func scnLessRound(t *testing.T, round int) bool {
 		return false
 	}
 	// The queue must still work, whoever met the panic.
-	scnWithin(t, fmt.Sprintf("round %d (Get panicked: %v): TryGet after the panic", round, getPV != nil), func() {
+	watchdog.Within(t, watchdog.Limit, fmt.Sprintf("round %d (Get panicked: %v): TryGet after the panic", round, getPV != nil), func() {
 		if v, err := q.TryGet(); err == nil {
 			got = append(got, v)
 		}
@@ -474,20 +445,20 @@ func scnLessRound(t *testing.T, round int) bool {
 	if t.Failed() {
 		return false
 	}
-	scnWithin(t, fmt.Sprintf("round %d (Get panicked: %v): Close after the panic", round, getPV != nil), q.Close)
+	watchdog.Within(t, watchdog.Limit, fmt.Sprintf("round %d (Get panicked: %v): Close after the panic", round, getPV != nil), q.Close)
 	if t.Failed() {
 		return false
 	}
-	scnWithin(t, fmt.Sprintf("round %d: Drain after the panic", round), func() { got = append(got, q.Drain()...) })
+	watchdog.Within(t, watchdog.Limit, fmt.Sprintf("round %d: Drain after the panic", round), func() { got = append(got, q.Drain()...) })
 	if t.Failed() {
 		return false
 	}
 	var put result
-	scnWithin(t, fmt.Sprintf("round %d: the Put to return after Close", round), func() { put = <-putDone })
+	watchdog.Within(t, watchdog.Limit, fmt.Sprintf("round %d: the Put to return after Close", round), func() { put = <-putDone })
 	if t.Failed() {
 		return false
 	}
-	scnWithin(t, fmt.Sprintf("round %d: Get on the closed, drained queue", round), func() {
+	watchdog.Within(t, watchdog.Limit, fmt.Sprintf("round %d: Get on the closed, drained queue", round), func() {
 		if _, err := q.Get(ctx); !errors.Is(err, queue.ErrClosed) {
 			t.Errorf("Get on a closed, drained queue: %v, want ErrClosed", err)
 		}
@@ -577,7 +548,7 @@ func TestScenario10ObserversUnderPreemption(t *testing.T) {
 func scnObserveRun(t *testing.T, probe string, cfg scnObserve) (probes, bad int, first string) {
 	t.Helper()
 	scnProcs(t, cfg.procs)
-	ctx := scnCtx(t)
+	ctx := watchdog.Ctx(t)
 	n := cfg.producers * cfg.perProducer
 	q := queue.New[int](cfg.capacity)
 	got := make(scnCounts, n)
@@ -624,7 +595,7 @@ func scnObserveRun(t *testing.T, probe string, cfg scnObserve) (probes, bad int,
 	before := make([]int64, cfg.producers)
 	for taken < n {
 		if ctx.Err() != nil {
-			t.Fatalf("%+v: %d of %d items taken after %v", cfg, taken, n, scnHang)
+			t.Fatalf("%+v: %d of %d items taken after %v", cfg, taken, n, watchdog.Limit)
 		}
 		if probe == "Drain" {
 			for p := range before {
@@ -677,7 +648,7 @@ func scnObserveRun(t *testing.T, probe string, cfg scnObserve) (probes, bad int,
 			}
 		}
 	}
-	scnWithin(t, "producers to end", wg.Wait)
+	watchdog.Within(t, watchdog.Limit, "producers to end", wg.Wait)
 	if err := got.check(); err != nil {
 		t.Fatalf("%+v: %v", cfg, err)
 	}

@@ -17,9 +17,6 @@ func New[T any](capacity int) Ring[T] { return Ring[T]{buf: make([]T, capacity)}
 // Len returns the number of items in r.
 func (r *Ring[T]) Len() int { return r.n }
 
-// Cap returns the most items r holds.
-func (r *Ring[T]) Cap() int { return len(r.buf) }
-
 // Full reports whether r holds Cap items (always true for capacity 0).
 func (r *Ring[T]) Full() bool { return r.n == len(r.buf) }
 

@@ -81,9 +81,6 @@ type List[T any] struct {
 // Len returns the number of waiters in l.
 func (l *List[T]) Len() int { return l.n }
 
-// Front returns the first waiter of l, or nil.
-func (l *List[T]) Front() *Waiter[T] { return l.head }
-
 // PushBack adds w at the back of l.
 func (l *List[T]) PushBack(w *Waiter[T]) {
 	w.list, w.prev, w.next = l, l.tail, nil
