@@ -608,7 +608,10 @@ var refBugs = []string{
 
 // TestPoolModelCatchesPlantedBugs runs TestPoolModelReference in a child
 // process once per planted bug, and checks that the model fails each: its
-// checks can fail, also once the pool itself is right.
+// checks can fail, also once the pool itself is right. The child does not
+// shrink the failure it finds (-rapid.shrinktime=0): only that it finds one
+// matters here, and rapid v1.3.0's shrinker once panicked with an index out
+// of range on a planted bug's failure (1 run in 20 under -race).
 func TestPoolModelCatchesPlantedBugs(t *testing.T) {
 	if os.Getenv(refBugEnv) != "" {
 		t.Skip("in a child process")
@@ -619,7 +622,7 @@ func TestPoolModelCatchesPlantedBugs(t *testing.T) {
 	}
 	for _, bug := range refBugs {
 		t.Run(bug, func(t *testing.T) {
-			cmd := exec.Command(exe, "-test.run=^TestPoolModelReference$", "-test.count=1", "-rapid.nofailfile", "-rapid.checks=500", "-rapid.shrinktime=5s")
+			cmd := exec.Command(exe, "-test.run=^TestPoolModelReference$", "-test.count=1", "-rapid.nofailfile", "-rapid.checks=500", "-rapid.shrinktime=0")
 			cmd.Env = append(os.Environ(), refBugEnv+"="+bug)
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
