@@ -5,18 +5,17 @@ import (
 	"iter"
 	"sync"
 
-	"github.com/lullgo/lull/internal/ring"
 	"github.com/lullgo/lull/internal/wait"
 )
 
-// This file is the blocking core that Queue and Priority share. Every
+// This file is the blocking core of Priority (Queue, in fifo.go, claims
+// its slots with compare-and-swap instead). Every
 // operation takes mu, once, and does all its work under it: so each one is
 // atomic (linearizable), and nothing here is lock-free.
 //
 // State, all guarded by mu:
 //
-//   - the store: items (a ring, for Queue) or heap (for Priority), holding
-//     at most capacity items;
+//   - the store: a heap, holding at most capacity items;
 //   - getters: Gets (and GetBatches) parked because the store was empty;
 //   - putters: Puts parked because the store was full, each with its item;
 //   - closed, and done, which is closed once closed and the store is empty.
@@ -47,8 +46,7 @@ import (
 // settle).
 type core[T any] struct {
 	mu       sync.Mutex
-	items    ring.Ring[T] // the store of a Queue
-	heap     *heap[T]     // the store of a Priority; then items is unused
+	heap     *heap[T] // the store
 	capacity int
 
 	getters, putters wait.List[T]
@@ -61,28 +59,15 @@ type core[T any] struct {
 func (q *core[T]) init(capacity int, h *heap[T]) {
 	q.capacity = capacity
 	q.done = make(chan struct{})
-	if h != nil {
-		q.heap = h
-	} else {
-		q.items = ring.New[T](capacity)
-	}
+	q.heap = h
 }
 
 // len returns the number of items in the store.
-func (q *core[T]) len() int {
-	if q.heap != nil {
-		return q.heap.Len()
-	}
-	return q.items.Len()
-}
+func (q *core[T]) len() int { return q.heap.Len() }
 
 // push adds v to the store, which has room. If less panics, mu is released
 // and the store is unchanged.
 func (q *core[T]) push(v T) {
-	if q.heap == nil {
-		q.items.Push(v)
-		return
-	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -96,12 +81,6 @@ func (q *core[T]) push(v T) {
 // popTo appends up to max items of the store, which is not empty, to dst.
 // If less panics, mu is released and the store and dst are unchanged.
 func (q *core[T]) popTo(dst []T, max int) []T {
-	if q.heap == nil {
-		if max == 1 {
-			return append(dst, q.items.Pop())
-		}
-		return q.items.PopTo(dst, max)
-	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -117,10 +96,6 @@ func (q *core[T]) popTo(dst []T, max int) []T {
 // whether it did. A panic in less goes to w, not to the caller: it was w's
 // Put that needed less.
 func (q *core[T]) pushFor(w *wait.Waiter[T]) (ok bool) {
-	if q.heap == nil {
-		q.items.Push(w.Item)
-		return true
-	}
 	defer func() {
 		if !ok {
 			w.State, w.Panic = wait.Panicked, recover()

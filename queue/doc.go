@@ -2,7 +2,7 @@
 // down without sentinels and cost nothing while nobody uses them.
 //
 // [Queue] is first in, first out; [Priority] hands out the least item first.
-// Both hold at most a fixed number of items, and share one blocking core:
+// Both hold at most a fixed number of items, and behave alike:
 //
 //   - Put blocks while the queue is full and Get while it is empty. A blocked
 //     call is parked on a channel, not polled: the package starts no goroutine
@@ -11,13 +11,17 @@
 //   - Every blocking call takes a [context.Context] and returns ctx.Err()
 //     (unwrapped) when it is done first. A call that returns an error did
 //     nothing: a failed Put added no item, a failed Get took none.
-//   - Every operation is atomic (linearizable): it takes the queue's one
-//     mutex once and does all its work under it. A call that has to wait
-//     parks, and is completed by the call that makes its completion possible,
-//     under that same mutex: a Get that makes room moves the first blocked
-//     Put's item in, and a Put that finds a blocked Get hands its item over.
+//   - Every operation is atomic (linearizable). A Queue orders its calls by
+//     compare-and-swap on two counters, one for Puts and one for Gets, so
+//     producers and consumers do not contend for one lock; a Priority takes
+//     its one mutex once per operation. A call that has to wait parks, and is
+//     completed by the call that makes its completion possible: a Get that
+//     makes room puts the first blocked Put's item in, and a Put gives the
+//     first blocked Get an item.
 //   - Blocked producers, and blocked consumers, are served first come, first
-//     served, and before any newcomer: a blocked call cannot starve.
+//     served, and before any Put or Get that starts later. Only TryPut,
+//     TryGet and Drain, which never wait, take what is there without
+//     queueing behind them.
 //
 // # Shutdown
 //
@@ -36,6 +40,6 @@
 //
 // Put and Get wait; TryPut and TryGet never do and say why they failed
 // ([ErrFull], [ErrEmpty], [ErrClosed]). GetBatch takes up to a given number of
-// buffered items under one hold of the lock, which moves items faster than
-// one Get each when a consumer can work in batches.
+// buffered items in one step, which moves items faster than one Get each
+// when a consumer can work in batches.
 package queue

@@ -1,24 +1,5 @@
 package queue
 
-// Queue is a bounded first-in, first-out queue of items of type T. Items
-// leave in the order their Puts succeeded. Create one with [New]; the zero
-// value is not usable. All methods are safe for concurrent use.
-type Queue[T any] struct {
-	core[T]
-}
-
-// New returns an empty Queue that holds at most capacity items. Like a
-// buffered channel, it allocates its buffer of capacity slots at once. New
-// panics if capacity < 1.
-func New[T any](capacity int) *Queue[T] {
-	if capacity < 1 {
-		panic("queue: New with capacity < 1")
-	}
-	q := new(Queue[T])
-	q.init(capacity, nil)
-	return q
-}
-
 // Priority is a bounded priority queue of items of type T: Get returns the
 // least buffered item by the less function given to [NewPriority], and of
 // equal items the one put first. Create one with NewPriority; the zero value

@@ -39,6 +39,12 @@ type Waiter[T any] struct {
 	State State
 	Panic any // the value of a panic, with State Panicked
 
+	// Max and Batch serve a waiter that takes up to Max items at once
+	// (a queue's GetBatch): the goroutine that completes it appends them
+	// to Batch, instead of setting Item. Max <= 1 means one item, in Item.
+	Max   int
+	Batch []T
+
 	prev, next *Waiter[T]
 	list       *List[T] // the list w is in, or nil
 }
@@ -50,6 +56,7 @@ func New[T any]() *Waiter[T] { return &Waiter[T]{ready: make(chan struct{}, 1)} 
 func (w *Waiter[T]) Reset() {
 	var zero T
 	w.Item, w.State, w.Panic = zero, Waiting, nil
+	w.Max, w.Batch = 0, nil
 }
 
 // Park blocks until w is woken, and returns true, or until done is closed,
@@ -92,6 +99,9 @@ func (l *List[T]) PushBack(w *Waiter[T]) {
 	l.tail = w
 	l.n++
 }
+
+// Front returns the first waiter of l, or nil.
+func (l *List[T]) Front() *Waiter[T] { return l.head }
 
 // PopFront removes and returns the first waiter of l, or nil.
 func (l *List[T]) PopFront() *Waiter[T] {

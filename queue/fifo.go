@@ -1,0 +1,628 @@
+package queue
+
+import (
+	"context"
+	"iter"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lullgo/lull/internal/wait"
+)
+
+// This file is Queue: a bounded ring of slots whose positions are claimed by
+// compare-and-swap, with a mutex only for the calls that park.
+//
+// State:
+//
+//   - tail: the number of positions claimed by Puts so far, and closedBit,
+//     set once by Close; head: the number claimed by Gets. The items in q
+//     are those at positions head to tail-1: head <= tail <= head+capacity.
+//   - slots: position p lives in slots[p&mask]. Its seq says whose turn it
+//     is: p when the Put of position p may write it, p+1 once that Put has
+//     written it, p+len(slots) once the Get of p has read and cleared it
+//     (len(slots) >= 2, so the three differ).
+//   - getq, putq (under mu): the parked Gets and Puts, first come first
+//     served; nget and nput mirror their lengths for the calls that do not
+//     take mu.
+//
+// A Put or Get takes effect at its compare-and-swap on tail or head: that
+// is the instant it is ordered among the others (linearized). It then
+// writes or reads its slot, first waiting for the slot's seq if the call
+// that owns the slot before it has claimed it but not yet finished with
+// it: a few instructions, unless that goroutine was preempted in between.
+// So a call never waits for a call that has not taken effect, and TryPut
+// and TryGet decide full and empty from head and tail alone: ErrFull means
+// capacity items were in q, ErrEmpty that none was.
+//
+// Parking. A call that must wait takes mu, enters its list, bumps nget or
+// nput, and then tries once more before it parks. A call that adds an item
+// looks at nget after its compare-and-swap, and one that takes items looks
+// at nput: of the two, at least one sees the other (both use sequentially
+// consistent atomics), so a parked call never misses the item or the room
+// it waits for. The waking call completes parked calls itself, under mu
+// (settle): it claims an item for the first parked Get, or room for the
+// first parked Put's item, so parked calls are served in the order they
+// came. A call that comes while others of its kind are parked queues behind
+// them instead of taking what they wait for; TryPut, TryGet and Drain, which
+// never wait, do not queue.
+//
+// Close sets closedBit in tail with a compare-and-swap, so a Put either
+// claimed its position before that or fails; it then wakes every parked
+// call. Parked Puts fail with ErrClosed; parked Gets try again, and take
+// what is left or see q closed and empty.
+//
+// Nothing here runs user code, and no goroutine is started. The only wait
+// that is not a parked channel receive is the wait for a slot's seq, which
+// lasts as long as the one call that owns the slot takes to finish with it.
+
+// Queue is a bounded first-in, first-out queue of items of type T. Items
+// leave in the order their Puts took effect. Create one with [New]; the zero
+// value is not usable. All methods are safe for concurrent use.
+type Queue[T any] struct {
+	_ cacheLinePad
+	// Puts' line: tail, and headSeen, a value head had, which Puts read
+	// instead of head while it shows room.
+	tail     atomic.Uint64
+	headSeen atomic.Uint64
+	_        cacheLinePad
+	// Gets' line: head, and tailSeen, a value tail had (without
+	// closedBit), which Gets read instead of tail while it shows items.
+	head     atomic.Uint64
+	tailSeen atomic.Uint64
+	_        cacheLinePad
+	nget     atomic.Int64
+	nput     atomic.Int64
+	closing  atomic.Bool // set by Close before it sets closedBit
+	_        cacheLinePad
+
+	slots    []slot[T]
+	mask     uint64
+	capacity uint64
+
+	mu         sync.Mutex
+	getq, putq wait.List[T]
+	waiters    sync.Pool // of *wait.Waiter[T], so that parking allocates nothing in steady state
+
+	done       chan struct{} // closed once q is closed and empty
+	doneClosed atomic.Bool
+}
+
+type cacheLinePad [64]byte
+
+const closedBit = 1 << 63
+
+type slot[T any] struct {
+	seq atomic.Uint64
+	v   T
+}
+
+// New returns an empty Queue that holds at most capacity items. Like a
+// buffered channel, it allocates its buffer at once (capacity slots,
+// rounded up to a power of two, at least 2). New panics if capacity < 1.
+func New[T any](capacity int) *Queue[T] {
+	if capacity < 1 {
+		panic("queue: New with capacity < 1")
+	}
+	size := 2 // at least 2, so that a slot's three states differ (file comment)
+	for size < capacity {
+		size <<= 1
+	}
+	q := &Queue[T]{
+		slots:    make([]slot[T], size),
+		mask:     uint64(size - 1),
+		capacity: uint64(capacity),
+		done:     make(chan struct{}),
+	}
+	for i := range q.slots {
+		q.slots[i].seq.Store(uint64(i))
+	}
+	return q
+}
+
+// Put adds v to q, blocking while q is full. It returns nil once v is in q,
+// ctx.Err() if ctx is done first (v was not added), or [ErrClosed] if q is or
+// becomes closed before v could be added. Blocked Puts are served in the
+// order they started, before any Put that starts later. Put is safe for
+// concurrent use.
+func (q *Queue[T]) Put(ctx context.Context, v T) error {
+	done, err := ctxErr(ctx)
+	if err != nil {
+		return err
+	}
+	if q.nput.Load() == 0 {
+		if err, ok := q.tryPut(v); ok {
+			return err
+		}
+	}
+	return q.putSlow(ctx, done, v)
+}
+
+// TryPut adds v to q if there is room, without blocking. It returns nil if v
+// was added, [ErrFull] if q holds Cap items, or [ErrClosed] if q is closed.
+// TryPut is safe for concurrent use.
+func (q *Queue[T]) TryPut(v T) error {
+	if err, ok := q.tryPut(v); ok {
+		return err
+	}
+	return ErrFull
+}
+
+// tryPut adds v if q has room, and reports whether it could decide: it
+// returns nil or ErrClosed and true, or false if q is full.
+func (q *Queue[T]) tryPut(v T) (error, bool) {
+	p, ok, err := q.claimPut()
+	if !ok {
+		return err, err != nil
+	}
+	q.write(p, v)
+	if q.nget.Load() > 0 {
+		q.settleAndWake()
+	}
+	return nil, true
+}
+
+// claimPut claims the next position for a Put: it returns it and true, or
+// false and ErrClosed if q is closed, or false and nil if q is full (at the
+// instant head was read, tail was at least t and head h, so q held at least
+// capacity items).
+func (q *Queue[T]) claimPut() (uint64, bool, error) {
+	for {
+		t := q.tail.Load()
+		if t&closedBit != 0 {
+			return 0, false, ErrClosed
+		}
+		// head only grows, so a value it had is a bound: if it shows room,
+		// there is room. Only when it does not is head itself read.
+		if h := q.headSeen.Load(); t-h >= q.capacity || h > t {
+			h = q.head.Load()
+			if h > t {
+				continue // Gets took items put after t was read: tail moved on
+			}
+			q.headSeen.Store(h)
+			if t-h >= q.capacity {
+				return 0, false, nil
+			}
+		}
+		if q.tail.CompareAndSwap(t, t+1) {
+			return t, true, nil
+		}
+	}
+}
+
+// claimGet claims up to max positions for a Get: it returns the first and
+// their number, or 0 items and whether q is closed if it is empty (at the
+// instant tail was read, head was h too, since head <= tail always).
+func (q *Queue[T]) claimGet(max uint64) (first, n uint64, closed bool) {
+	for {
+		h := q.head.Load()
+		// tail only grows, so positions below a value it had are items;
+		// only when it shows fewer than max is tail itself read (a batch
+		// takes every item up to max).
+		end := q.tailSeen.Load()
+		if end <= h || end-h < max {
+			t := q.tail.Load()
+			end = t &^ closedBit
+			if end == h {
+				return h, 0, t&closedBit != 0
+			}
+			q.tailSeen.Store(end)
+		}
+		n := min(max, end-h)
+		if q.head.CompareAndSwap(h, h+n) {
+			if h+n == end && q.closing.Load() {
+				q.checkDone() // this may have emptied a closed q
+			}
+			return h, n, false
+		}
+	}
+}
+
+// write fills position p, which the caller claimed, with v.
+func (q *Queue[T]) write(p uint64, v T) {
+	s := &q.slots[p&q.mask]
+	awaitSeq(&s.seq, p)
+	s.v = v
+	s.seq.Store(p + 1)
+}
+
+// read empties position p, which the caller claimed, and returns its item.
+func (q *Queue[T]) read(p uint64) T {
+	s := &q.slots[p&q.mask]
+	awaitSeq(&s.seq, p+1)
+	v := s.v
+	var zero T
+	s.v = zero
+	s.seq.Store(p + uint64(len(q.slots)))
+	return v
+}
+
+// awaitSeq waits until seq is want: until the one call that owns the slot
+// before the caller (the Put that claimed it, or the Get of the previous
+// lap) has finished with it. That call has taken effect and runs no user
+// code, so the wait is short; it yields the processor, so that the owner
+// runs if it was preempted on this one.
+func awaitSeq(seq *atomic.Uint64, want uint64) {
+	for i := 0; seq.Load() != want; i++ {
+		if i >= 32 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// checkDone closes done if q is closed and empty. Close calls it after it
+// sets closing and closedBit, and a Get after a compare-and-swap that
+// emptied q as far as it saw, if it sees closing: of the two, at least one
+// sees the other's change.
+func (q *Queue[T]) checkDone() {
+	t := q.tail.Load()
+	if t&closedBit != 0 && q.head.Load() == t&^closedBit && q.doneClosed.CompareAndSwap(false, true) {
+		close(q.done)
+	}
+}
+
+// putSlow parks a Put behind those already parked, unless it can put v now
+// as the first in line.
+func (q *Queue[T]) putSlow(ctx context.Context, done <-chan struct{}, v T) error {
+	q.mu.Lock()
+	first := q.putq.Len() == 0
+	w := q.park(&q.putq, &q.nput) // before the last try: see the file comment
+	if first || q.tail.Load()&closedBit != 0 {
+		if p, ok, err := q.claimPut(); ok || err != nil {
+			q.putq.Remove(w)
+			q.nput.Add(-1)
+			q.mu.Unlock()
+			q.recycle(w)
+			if err != nil {
+				return err
+			}
+			q.write(p, v)
+			if q.nget.Load() > 0 {
+				q.settleAndWake()
+			}
+			return nil
+		}
+	}
+	w.Item = v
+	q.mu.Unlock()
+	_, _, state, err := q.await(w, &q.putq, &q.nput, done, ctx)
+	if err != nil {
+		return err
+	}
+	if state == wait.Closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Get removes and returns the next item of q, blocking while q is empty.
+// It returns ctx.Err() if ctx is done first, or [ErrClosed] once q is closed
+// and empty; after an error, nothing was taken. Blocked Gets are served in the
+// order they started, before any Get that starts later. Get is safe for
+// concurrent use.
+func (q *Queue[T]) Get(ctx context.Context) (T, error) {
+	var zero T
+	done, err := ctxErr(ctx)
+	if err != nil {
+		return zero, err
+	}
+	if q.nget.Load() == 0 {
+		if p, n, closed := q.claimGet(1); n > 0 {
+			v := q.read(p)
+			if q.nput.Load() > 0 {
+				q.settleAndWake()
+			}
+			return v, nil
+		} else if closed {
+			return zero, ErrClosed
+		}
+	}
+	v, _, err := q.getSlow(ctx, done, nil, 1)
+	return v, err
+}
+
+// GetBatch appends to dst between 1 and max items of q, in the order Get
+// would return them, and returns the extended slice. If q has items, it takes
+// up to max of them at once; if it is empty, GetBatch blocks like Get, and
+// returns the one item that ends its wait. Errors are those of Get, and on
+// error dst is returned unchanged. Each call is atomic: the items of one
+// batch were at the front of q together. GetBatch panics if max < 1. It is
+// safe for concurrent use.
+func (q *Queue[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
+	if max < 1 {
+		panic("queue: GetBatch with max < 1")
+	}
+	done, err := ctxErr(ctx)
+	if err != nil {
+		return dst, err
+	}
+	if q.nget.Load() == 0 {
+		if out, ok, err := q.tryGetTo(dst, uint64(max)); ok {
+			return out, err
+		}
+	}
+	if max == 1 {
+		v, _, err := q.getSlow(ctx, done, nil, 1)
+		if err != nil {
+			return dst, err
+		}
+		return append(dst, v), nil
+	}
+	_, out, err := q.getSlow(ctx, done, dst, uint64(max))
+	return out, err
+}
+
+// TryGet removes and returns the next item of q without blocking. It returns
+// [ErrEmpty] if q holds no item, or [ErrClosed] if q is closed and empty.
+// TryGet is safe for concurrent use.
+func (q *Queue[T]) TryGet() (T, error) {
+	var zero T
+	p, n, closed := q.claimGet(1)
+	if n == 0 {
+		if closed {
+			return zero, ErrClosed
+		}
+		return zero, ErrEmpty
+	}
+	v := q.read(p)
+	if q.nput.Load() > 0 {
+		q.settleAndWake()
+	}
+	return v, nil
+}
+
+// tryGetTo appends up to max items to dst if q has any, and reports whether
+// it could decide: it returns the items and true, dst, ErrClosed and true if
+// q is closed and empty, or false if q is empty.
+func (q *Queue[T]) tryGetTo(dst []T, max uint64) ([]T, bool, error) {
+	p, n, closed := q.claimGet(max)
+	if n == 0 {
+		if closed {
+			return dst, true, ErrClosed
+		}
+		return dst, false, nil
+	}
+	for i := range n {
+		dst = append(dst, q.read(p+i))
+	}
+	if q.nput.Load() > 0 {
+		q.settleAndWake()
+	}
+	return dst, true, nil
+}
+
+// getSlow parks a Get behind those already parked, unless it can take items
+// now as the first in line. A Get woken by Close tries again. With max 1 it
+// returns the item in v; with max > 1 it appends the items to dst, and
+// returns the extended slice.
+func (q *Queue[T]) getSlow(ctx context.Context, done <-chan struct{}, dst []T, max uint64) (v T, out []T, err error) {
+	for {
+		q.mu.Lock()
+		first := q.getq.Len() == 0
+		w := q.park(&q.getq, &q.nget) // before the last try: see the file comment
+		if first {
+			p, n, closed := q.claimGet(max)
+			if n > 0 || closed {
+				q.getq.Remove(w)
+				q.nget.Add(-1)
+				q.mu.Unlock()
+				q.recycle(w)
+				if closed {
+					return v, dst, ErrClosed
+				}
+				if max == 1 {
+					v = q.read(p)
+				} else {
+					for i := range n {
+						dst = append(dst, q.read(p+i))
+					}
+				}
+				if q.nput.Load() > 0 {
+					q.settleAndWake()
+				}
+				return v, dst, nil
+			}
+		}
+		if max > 1 {
+			w.Max, w.Batch = int(max), dst
+		}
+		q.mu.Unlock()
+		v, batch, state, err := q.await(w, &q.getq, &q.nget, done, ctx)
+		switch {
+		case err != nil:
+			return v, dst, err
+		case state == wait.Closed:
+			continue // try again: take what is left, or see q closed and empty
+		case max > 1:
+			return v, batch, nil
+		}
+		return v, dst, nil
+	}
+}
+
+// park takes a waiter and adds it to list, counted in n; mu is held.
+func (q *Queue[T]) park(list *wait.List[T], n *atomic.Int64) *wait.Waiter[T] {
+	w, _ := q.waiters.Get().(*wait.Waiter[T])
+	if w == nil {
+		w = wait.New[T]()
+	}
+	list.PushBack(w)
+	n.Add(1)
+	return w
+}
+
+// await waits until w's operation is done, Close woke it, or ctx is done,
+// and returns the item or items w was handed, if any, and how its wait ended, or
+// ctx.Err() if the operation did not happen.
+func (q *Queue[T]) await(w *wait.Waiter[T], list *wait.List[T], n *atomic.Int64, done <-chan struct{}, ctx context.Context) (T, []T, wait.State, error) {
+	if !w.Park(done) {
+		q.mu.Lock()
+		if w.State == wait.Waiting {
+			// Still parked: the operation did not happen, and never
+			// will, since w leaves its list now.
+			list.Remove(w)
+			n.Add(-1)
+			q.mu.Unlock()
+			q.recycle(w)
+			var zero T
+			return zero, nil, wait.Waiting, ctx.Err()
+		}
+		// Completed (or closed) while ctx ended: that came first, and its
+		// token is on its way.
+		q.mu.Unlock()
+		w.Settle()
+	}
+	v, batch, state := w.Item, w.Batch, w.State
+	q.recycle(w)
+	return v, batch, state, nil
+}
+
+func (q *Queue[T]) recycle(w *wait.Waiter[T]) {
+	w.Reset()
+	q.waiters.Put(w)
+}
+
+// settleAndWake completes what parked calls it can (see settle), and wakes
+// them once mu is released.
+func (q *Queue[T]) settleAndWake() {
+	var buf [4]*wait.Waiter[T]
+	q.mu.Lock()
+	woken := q.settle(buf[:0])
+	q.mu.Unlock()
+	for _, w := range woken {
+		w.Wake()
+	}
+}
+
+// settle completes parked calls, first come first served, for as long as
+// q has an item for the first parked Get or room for the first parked
+// Put's item, and appends them to woken. A parked GetBatch takes as many
+// items as it may, like one that did not park: its batch is atomic too. It takes items and room with the
+// same compare-and-swaps as any call, so a Get or Put that does not take mu
+// may get there first; the parked call then waits for the next one. mu is
+// held.
+func (q *Queue[T]) settle(woken []*wait.Waiter[T]) []*wait.Waiter[T] {
+	for progress := true; progress; {
+		progress = false
+		for q.getq.Len() > 0 {
+			w := q.getq.Front()
+			p, n, _ := q.claimGet(uint64(max(w.Max, 1)))
+			if n == 0 {
+				break
+			}
+			q.getq.Remove(w)
+			q.nget.Add(-1)
+			if w.Max > 1 {
+				for i := range n {
+					w.Batch = append(w.Batch, q.read(p+i))
+				}
+			} else {
+				w.Item = q.read(p)
+			}
+			w.State = wait.Served
+			woken = append(woken, w)
+			progress = true
+		}
+		for q.putq.Len() > 0 {
+			p, ok, _ := q.claimPut()
+			if !ok {
+				break
+			}
+			w := q.putq.PopFront()
+			q.nput.Add(-1)
+			q.write(p, w.Item)
+			var zero T
+			w.Item, w.State = zero, wait.Served
+			woken = append(woken, w)
+			progress = true
+		}
+	}
+	return woken
+}
+
+// All returns an iterator that yields the items of q as Get returns them,
+// until q is closed and drained or ctx is done; check ctx.Err() afterwards to
+// tell which. An item is removed from q just before it is yielded, so an item
+// is consumed even if the loop body breaks out on it.
+func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for {
+			v, err := q.Get(ctx)
+			if err != nil || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Close closes q. Blocked and later Puts return [ErrClosed]; Gets go on
+// taking the buffered items, then return ErrClosed, to every consumer.
+// Close does not wait for consumers. It is idempotent and safe to call
+// concurrently with every other method. To stop at once and take back what
+// was not consumed, call Drain after Close.
+func (q *Queue[T]) Close() {
+	q.closing.Store(true)
+	for {
+		t := q.tail.Load()
+		if t&closedBit != 0 {
+			return
+		}
+		if q.tail.CompareAndSwap(t, t|closedBit) {
+			break
+		}
+	}
+	q.checkDone()
+	q.mu.Lock()
+	var woken []*wait.Waiter[T]
+	for _, list := range []*wait.List[T]{&q.getq, &q.putq} {
+		for w := list.PopFront(); w != nil; w = list.PopFront() {
+			w.State = wait.Closed
+			woken = append(woken, w)
+		}
+	}
+	q.nget.Store(0)
+	q.nput.Store(0)
+	q.mu.Unlock()
+	for _, w := range woken {
+		w.Wake()
+	}
+}
+
+// Drain removes all buffered items from q and returns them in the order Get
+// would have, or nil if there were none. If q is not closed, blocked Puts then
+// fill the room Drain made. Drain never blocks and is safe for concurrent use.
+func (q *Queue[T]) Drain() []T {
+	h, n, _ := q.claimGet(^uint64(0))
+	if n == 0 {
+		return nil
+	}
+	out := make([]T, n)
+	for i := range n {
+		out[i] = q.read(h + i)
+	}
+	if q.nput.Load() > 0 {
+		q.settleAndWake()
+	}
+	return out
+}
+
+// Len returns the number of items buffered in q, which include those of
+// Puts that have taken effect and are still writing them.
+func (q *Queue[T]) Len() int {
+	for {
+		t := q.tail.Load()
+		h := q.head.Load()
+		if q.tail.Load() == t {
+			// tail did not move while head was read: at that instant
+			// q held t-h items.
+			return int(t&^closedBit - h)
+		}
+	}
+}
+
+// Cap returns the capacity of q: the most items it buffers at once.
+func (q *Queue[T]) Cap() int { return int(q.capacity) }
+
+// Done returns a channel that is closed once q is closed and empty, when
+// every Get returns [ErrClosed]. It is never closed while q is open.
+func (q *Queue[T]) Done() <-chan struct{} { return q.done }
