@@ -3,82 +3,65 @@ package queue
 import (
 	"context"
 	"iter"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
+	"github.com/lullgo/lull/internal/slots"
 	"github.com/lullgo/lull/internal/wait"
 )
 
-// This file is Queue: a bounded ring of slots whose positions are claimed by
-// compare-and-swap, with a mutex only for the calls that park.
+// This file is Queue: a ring of slots whose positions are claimed by
+// compare-and-swap (internal/slots), with a mutex only for the calls that
+// park.
 //
 // State:
 //
-//   - tail: the number of positions claimed by Puts so far, and closedBit,
-//     set once by Close; head: the number claimed by Gets. The items in q
-//     are those at positions head to tail-1: head <= tail <= head+capacity.
-//   - slots: position p lives in slots[p&mask]. Its seq says whose turn it
-//     is: p when the Put of position p may write it, p+1 once that Put has
-//     written it, p+len(slots) once the Get of p has read and cleared it
-//     (len(slots) >= 2, so the three differ).
+//   - ring: the items, at the positions head to tail-1 of the ring; the
+//     tail's gate is set once, by Close. A Put or Get takes effect at its
+//     compare-and-swap on tail or head: that is the instant it is ordered
+//     among the others (linearized). TryPut and TryGet decide full and
+//     empty from head and tail alone, so ErrFull means capacity items were
+//     in q, and ErrEmpty that none was, even while a call that took effect
+//     is still writing or reading its slot.
 //   - getq, putq (under mu): the parked Gets and Puts, first come first
 //     served; nget and nput mirror their lengths for the calls that do not
 //     take mu.
-//
-// A Put or Get takes effect at its compare-and-swap on tail or head: that
-// is the instant it is ordered among the others (linearized). It then
-// writes or reads its slot, first waiting for the slot's seq if the call
-// that owns the slot before it has claimed it but not yet finished with
-// it: a few instructions, unless that goroutine was preempted in between.
-// So a call never waits for a call that has not taken effect, and TryPut
-// and TryGet decide full and empty from head and tail alone: ErrFull means
-// capacity items were in q, ErrEmpty that none was.
+//   - closing, set by Close before the gate, and done, closed once q is
+//     closed and empty (checkDone).
 //
 // Parking. A call that must wait takes mu, enters its list, bumps nget or
-// nput, and then tries once more before it parks. A call that adds an item
-// looks at nget after its compare-and-swap, and one that takes items looks
-// at nput: of the two, at least one sees the other (both use sequentially
-// consistent atomics), so a parked call never misses the item or the room
-// it waits for. The waking call completes parked calls itself, under mu
-// (settle): it claims an item for the first parked Get, or room for the
-// first parked Put's item, so parked calls are served in the order they
-// came. A call that comes while others of its kind are parked queues behind
-// them instead of taking what they wait for; TryPut, TryGet and Drain, which
+// nput, and then, if it is the first in line, tries once more before it
+// parks. A call that adds an item looks at nget after its compare-and-swap,
+// and one that takes items looks at nput: of the two, at least one sees the
+// other (both use sequentially consistent atomics), so a parked call never
+// misses the item or the room it waits for. The waking call completes
+// parked calls itself, under mu (settle): it claims items for the first
+// parked Get (as many as a parked GetBatch may take), or room for the first
+// parked Put's item, so parked calls are served in the order they came. A
+// call that comes while others of its kind are parked queues behind them
+// instead of taking what they wait for; TryPut, TryGet and Drain, which
 // never wait, do not queue.
 //
-// Close sets closedBit in tail with a compare-and-swap, so a Put either
-// claimed its position before that or fails; it then wakes every parked
-// call. Parked Puts fail with ErrClosed; parked Gets try again, and take
-// what is left or see q closed and empty.
+// Close sets the gate with a compare-and-swap, so a Put either claimed its
+// position before that or fails; it then wakes every parked call. Parked
+// Puts fail with ErrClosed; parked Gets try again, and take what is left or
+// see q closed and empty.
 //
 // Nothing here runs user code, and no goroutine is started. The only wait
-// that is not a parked channel receive is the wait for a slot's seq, which
+// that is not a parked channel receive is the ring's wait for a slot, which
 // lasts as long as the one call that owns the slot takes to finish with it.
 
 // Queue is a bounded first-in, first-out queue of items of type T. Items
 // leave in the order their Puts took effect. Create one with [New]; the zero
 // value is not usable. All methods are safe for concurrent use.
 type Queue[T any] struct {
-	_ cacheLinePad
-	// Puts' line: tail, and headSeen, a value head had, which Puts read
-	// instead of head while it shows room.
-	tail     atomic.Uint64
-	headSeen atomic.Uint64
-	_        cacheLinePad
-	// Gets' line: head, and tailSeen, a value tail had (without
-	// closedBit), which Gets read instead of tail while it shows items.
-	head     atomic.Uint64
-	tailSeen atomic.Uint64
-	_        cacheLinePad
-	nget     atomic.Int64
-	nput     atomic.Int64
-	closing  atomic.Bool // set by Close before it sets closedBit
-	_        cacheLinePad
+	ring slots.Ring[T] // its tail's gate is closed: set once, by Close
 
-	slots    []slot[T]
-	mask     uint64
-	capacity uint64
+	_       [64]byte
+	nget    atomic.Int64
+	nput    atomic.Int64
+	closing atomic.Bool // set by Close before it sets the ring's gate
+	_       [64]byte
 
 	mu         sync.Mutex
 	getq, putq wait.List[T]
@@ -88,15 +71,6 @@ type Queue[T any] struct {
 	doneClosed atomic.Bool
 }
 
-type cacheLinePad [64]byte
-
-const closedBit = 1 << 63
-
-type slot[T any] struct {
-	seq atomic.Uint64
-	v   T
-}
-
 // New returns an empty Queue that holds at most capacity items. Like a
 // buffered channel, it allocates its buffer at once (capacity slots,
 // rounded up to a power of two, at least 2). New panics if capacity < 1.
@@ -104,19 +78,8 @@ func New[T any](capacity int) *Queue[T] {
 	if capacity < 1 {
 		panic("queue: New with capacity < 1")
 	}
-	size := 2 // at least 2, so that a slot's three states differ (file comment)
-	for size < capacity {
-		size <<= 1
-	}
-	q := &Queue[T]{
-		slots:    make([]slot[T], size),
-		mask:     uint64(size - 1),
-		capacity: uint64(capacity),
-		done:     make(chan struct{}),
-	}
-	for i := range q.slots {
-		q.slots[i].seq.Store(uint64(i))
-	}
+	q := &Queue[T]{done: make(chan struct{})}
+	q.ring.Init(capacity)
 	return q
 }
 
@@ -163,100 +126,36 @@ func (q *Queue[T]) tryPut(v T) (error, bool) {
 }
 
 // claimPut claims the next position for a Put: it returns it and true, or
-// false and ErrClosed if q is closed, or false and nil if q is full (at the
-// instant head was read, tail was at least t and head h, so q held at least
-// capacity items).
+// false and ErrClosed if q is closed, or false and nil if q is full.
 func (q *Queue[T]) claimPut() (uint64, bool, error) {
-	for {
-		t := q.tail.Load()
-		if t&closedBit != 0 {
-			return 0, false, ErrClosed
-		}
-		// head only grows, so a value it had is a bound: if it shows room,
-		// there is room. Only when it does not is head itself read.
-		if h := q.headSeen.Load(); t-h >= q.capacity || h > t {
-			h = q.head.Load()
-			if h > t {
-				continue // Gets took items put after t was read: tail moved on
-			}
-			q.headSeen.Store(h)
-			if t-h >= q.capacity {
-				return 0, false, nil
-			}
-		}
-		if q.tail.CompareAndSwap(t, t+1) {
-			return t, true, nil
-		}
+	p, ok, closed := q.ring.ClaimPut(false)
+	if closed {
+		return 0, false, ErrClosed
 	}
+	return p, ok, nil
 }
 
-// claimGet claims up to max positions for a Get: it returns the first and
-// their number, or 0 items and whether q is closed if it is empty (at the
-// instant tail was read, head was h too, since head <= tail always).
+// claimGet claims up to max positions for a Get (every item up to max that
+// q held at one instant): it returns the first and their number, or 0 items
+// and whether q is closed if it is empty.
 func (q *Queue[T]) claimGet(max uint64) (first, n uint64, closed bool) {
-	for {
-		h := q.head.Load()
-		// tail only grows, so positions below a value it had are items;
-		// only when it shows fewer than max is tail itself read (a batch
-		// takes every item up to max).
-		end := q.tailSeen.Load()
-		if end <= h || end-h < max {
-			t := q.tail.Load()
-			end = t &^ closedBit
-			if end == h {
-				return h, 0, t&closedBit != 0
-			}
-			q.tailSeen.Store(end)
-		}
-		n := min(max, end-h)
-		if q.head.CompareAndSwap(h, h+n) {
-			if h+n == end && q.closing.Load() {
-				q.checkDone() // this may have emptied a closed q
-			}
-			return h, n, false
-		}
+	first, n, last, closed, _ := q.ring.ClaimGet(max, true)
+	if n > 0 && last && q.closing.Load() {
+		q.checkDone() // this may have emptied a closed q
 	}
+	return first, n, closed
 }
 
-// write fills position p, which the caller claimed, with v.
-func (q *Queue[T]) write(p uint64, v T) {
-	s := &q.slots[p&q.mask]
-	awaitSeq(&s.seq, p)
-	s.v = v
-	s.seq.Store(p + 1)
-}
-
-// read empties position p, which the caller claimed, and returns its item.
-func (q *Queue[T]) read(p uint64) T {
-	s := &q.slots[p&q.mask]
-	awaitSeq(&s.seq, p+1)
-	v := s.v
-	var zero T
-	s.v = zero
-	s.seq.Store(p + uint64(len(q.slots)))
-	return v
-}
-
-// awaitSeq waits until seq is want: until the one call that owns the slot
-// before the caller (the Put that claimed it, or the Get of the previous
-// lap) has finished with it. That call has taken effect and runs no user
-// code, so the wait is short; it yields the processor, so that the owner
-// runs if it was preempted on this one.
-func awaitSeq(seq *atomic.Uint64, want uint64) {
-	for i := 0; seq.Load() != want; i++ {
-		if i >= 32 {
-			runtime.Gosched()
-		}
-	}
-}
+func (q *Queue[T]) write(p uint64, v T) { q.ring.Write(p, v) }
+func (q *Queue[T]) read(p uint64) T     { return q.ring.Read(p) }
 
 // checkDone closes done if q is closed and empty. Close calls it after it
 // sets closing and closedBit, and a Get after a compare-and-swap that
 // emptied q as far as it saw, if it sees closing: of the two, at least one
 // sees the other's change.
 func (q *Queue[T]) checkDone() {
-	t := q.tail.Load()
-	if t&closedBit != 0 && q.head.Load() == t&^closedBit && q.doneClosed.CompareAndSwap(false, true) {
+	// Once closed, tail never moves again.
+	if q.ring.TailGated() && q.ring.Empty() && q.doneClosed.CompareAndSwap(false, true) {
 		close(q.done)
 	}
 }
@@ -267,7 +166,7 @@ func (q *Queue[T]) putSlow(ctx context.Context, done <-chan struct{}, v T) error
 	q.mu.Lock()
 	first := q.putq.Len() == 0
 	w := q.park(&q.putq, &q.nput) // before the last try: see the file comment
-	if first || q.tail.Load()&closedBit != 0 {
+	if first || q.ring.TailGated() {
 		if p, ok, err := q.claimPut(); ok || err != nil {
 			q.putq.Remove(w)
 			q.nput.Add(-1)
@@ -562,14 +461,8 @@ func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
 // was not consumed, call Drain after Close.
 func (q *Queue[T]) Close() {
 	q.closing.Store(true)
-	for {
-		t := q.tail.Load()
-		if t&closedBit != 0 {
-			return
-		}
-		if q.tail.CompareAndSwap(t, t|closedBit) {
-			break
-		}
+	if q.ring.SetTailGate(true) {
+		return
 	}
 	q.checkDone()
 	q.mu.Lock()
@@ -608,20 +501,10 @@ func (q *Queue[T]) Drain() []T {
 
 // Len returns the number of items buffered in q, which include those of
 // Puts that have taken effect and are still writing them.
-func (q *Queue[T]) Len() int {
-	for {
-		t := q.tail.Load()
-		h := q.head.Load()
-		if q.tail.Load() == t {
-			// tail did not move while head was read: at that instant
-			// q held t-h items.
-			return int(t&^closedBit - h)
-		}
-	}
-}
+func (q *Queue[T]) Len() int { return q.ring.Len() }
 
 // Cap returns the capacity of q: the most items it buffers at once.
-func (q *Queue[T]) Cap() int { return int(q.capacity) }
+func (q *Queue[T]) Cap() int { return q.ring.Cap() }
 
 // Done returns a channel that is closed once q is closed and empty, when
 // every Get returns [ErrClosed]. It is never closed while q is open.
