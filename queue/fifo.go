@@ -222,11 +222,13 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 
 // GetBatch appends to dst between 1 and max items of q, in the order Get
 // would return them, and returns the extended slice. If q has items, it takes
-// up to max of them at once; if it is empty, GetBatch blocks like Get, and
-// returns the one item that ends its wait. Errors are those of Get, and on
-// error dst is returned unchanged. Each call is atomic: the items of one
-// batch were at the front of q together. GetBatch panics if max < 1. It is
-// safe for concurrent use.
+// up to max of them in one step; if it is empty, GetBatch blocks like Get
+// until items come, and then takes up to max of those. Errors are those of
+// Get, and on error dst is returned unchanged. The items of one batch were
+// at the front of q together, and it includes every item, up to max, that
+// was in q when GetBatch was called and that no other call took first; it
+// may stop short of items put while it runs. GetBatch panics if max < 1. It
+// is safe for concurrent use.
 func (q *Queue[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 	if max < 1 {
 		panic("queue: GetBatch with max < 1")
@@ -395,11 +397,11 @@ func (q *Queue[T]) settleAndWake() {
 
 // settle completes parked calls, first come first served, for as long as
 // q has an item for the first parked Get or room for the first parked
-// Put's item, and appends them to woken. A parked GetBatch takes as many
-// items as it may, like one that did not park: its batch is atomic too. It takes items and room with the
-// same compare-and-swaps as any call, so a Get or Put that does not take mu
-// may get there first; the parked call then waits for the next one. mu is
-// held.
+// Put's item, and appends them to woken. A parked GetBatch takes up to its
+// max items, like one that did not park. settle takes items and room with
+// the same compare-and-swaps as any call, so a Get or Put that does not take
+// mu may get there first; the parked call then waits for the next one. mu
+// is held.
 func (q *Queue[T]) settle(woken []*wait.Waiter[T]) []*wait.Waiter[T] {
 	for progress := true; progress; {
 		progress = false
@@ -481,9 +483,12 @@ func (q *Queue[T]) Close() {
 	}
 }
 
-// Drain removes all buffered items from q and returns them in the order Get
-// would have, or nil if there were none. If q is not closed, blocked Puts then
-// fill the room Drain made. Drain never blocks and is safe for concurrent use.
+// Drain removes the buffered items from q and returns them in the order Get
+// would have, or nil if there were none: every item that was in q when Drain
+// was called and that no other call took first, and perhaps some put while
+// it runs. After Close, when no more can come, Drain takes every item left.
+// If q is not closed, blocked Puts then fill the room Drain made. Drain
+// never blocks and is safe for concurrent use.
 func (q *Queue[T]) Drain() []T {
 	h, n, _ := q.claimGet(^uint64(0))
 	if n == 0 {

@@ -177,8 +177,9 @@ func TestScenario05TryGetEmptyOnFullQueue(t *testing.T) {
 }
 
 // scnFullRound runs one round of TestScenario05TryGetEmptyOnFullQueue.
-func scnFullRound(t *testing.T, tryPut bool, producers, perProducer int) error {
-	ctx := watchdog.Ctx(t)
+func scnFullRound(t *testing.T, tryPut bool, producers, perProducer int) (err error) {
+	ctx, cancel := context.WithCancel(watchdog.Ctx(t))
+	var quit atomic.Bool // the consumer gave up: the producers stop, saying nothing
 	q := queue.New[int](1)
 	n := producers * perProducer
 	got := make(scnCounts, n)
@@ -191,14 +192,18 @@ func scnFullRound(t *testing.T, tryPut bool, producers, perProducer int) error {
 				v := p*perProducer + i
 				if !tryPut {
 					if err := q.Put(ctx, v); err != nil {
-						t.Errorf("Put: %v", err)
+						if !quit.Load() {
+							t.Errorf("Put: %v", err)
+						}
 						return
 					}
 					continue
 				}
 				for q.TryPut(v) != nil {
 					if ctx.Err() != nil {
-						t.Errorf("TryPut: still full after %v", watchdog.Limit)
+						if !quit.Load() {
+							t.Errorf("TryPut: still full after %v", watchdog.Limit)
+						}
 						return
 					}
 					runtime.Gosched()
@@ -206,6 +211,15 @@ func scnFullRound(t *testing.T, tryPut bool, producers, perProducer int) error {
 			}
 		}()
 	}
+	defer func() {
+		// Stop the producers if the round ends early, so that they
+		// report nothing after the test ended and its error is seen.
+		quit.Store(true)
+		cancel()
+		if err != nil {
+			wg.Wait()
+		}
+	}()
 	probes, bad, taken := 0, 0, 0
 	take := func(v int) {
 		if v >= 0 { // -1 is the consumer's own probe item
