@@ -11,11 +11,7 @@
 //   - Every blocking call takes a [context.Context] and returns ctx.Err()
 //     (unwrapped) when it is done first. A call that returns an error did
 //     nothing: a failed Put added no item, a failed Get took none.
-//   - Every operation is atomic (linearizable), except a Queue's Drain and
-//     GetBatch, which are weaker in one way: the items of one batch were at
-//     the front of the queue together, and include every item there when
-//     the call began (up to the batch's size) that no other call took, but
-//     not always those put while it runs. A Queue orders its calls by
+//   - Every operation is atomic (linearizable). A Queue orders its calls by
 //     compare-and-swap on two counters, one for Puts and one for Gets, so
 //     producers and consumers do not contend for one lock; a Priority takes
 //     its one mutex once per operation. A call that has to wait parks, and

@@ -225,9 +225,8 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 // up to max of them in one step; if it is empty, GetBatch blocks like Get
 // until items come, and then takes up to max of those. Errors are those of
 // Get, and on error dst is returned unchanged. The items of one batch were
-// at the front of q together, and it includes every item, up to max, that
-// was in q when GetBatch was called and that no other call took first; it
-// may stop short of items put while it runs. GetBatch panics if max < 1. It
+// at the front of q together, and it takes every item, up to max, that q
+// held at that instant. GetBatch panics if max < 1. It
 // is safe for concurrent use.
 func (q *Queue[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 	if max < 1 {
@@ -484,9 +483,7 @@ func (q *Queue[T]) Close() {
 }
 
 // Drain removes the buffered items from q and returns them in the order Get
-// would have, or nil if there were none: every item that was in q when Drain
-// was called and that no other call took first, and perhaps some put while
-// it runs. After Close, when no more can come, Drain takes every item left.
+// would have, or nil if there were none: every item q held at one instant.
 // If q is not closed, blocked Puts then fill the room Drain made. Drain
 // never blocks and is safe for concurrent use.
 func (q *Queue[T]) Drain() []T {

@@ -26,6 +26,10 @@ import (
 // Gate is the gate bit of head and tail; the lower bits count positions.
 const Gate = 1 << 63
 
+// busy, in head, says that a batch claim is reading tail: head's count is
+// about to move, and readers of head wait until it has (see ClaimGet).
+const busy = 1 << 61
+
 type pad [64]byte
 
 // Ring is a bounded ring of at most capacity items. The zero value is not
@@ -107,7 +111,7 @@ func (r *Ring[T]) ClaimPut(bypass bool) (p uint64, ok, gated bool) {
 		// head only grows, so a value it had is a bound: if it shows room,
 		// there is room. Only when it does not is head itself read.
 		if h := r.headSeen.Load(); n-h >= r.capacity || h > n {
-			h = r.head.Load() &^ Gate
+			h = r.loadHead() &^ Gate
 			if h > n {
 				continue // gets took items put after t was read: tail moved on
 			}
@@ -129,26 +133,48 @@ func (r *Ring[T]) ClaimPut(bypass bool) (p uint64, ok, gated bool) {
 // claim took every item r held as far as it saw.
 func (r *Ring[T]) ClaimGet(max uint64, bypass bool) (first, n uint64, last, tailGated, gated bool) {
 	for {
-		h := r.head.Load()
+		h := r.loadHead()
 		if h&Gate != 0 && !bypass {
 			return 0, 0, false, false, true
 		}
 		c := h &^ Gate
 		// tail only grows, so positions below a value it had are items;
 		// only when it shows fewer than max is tail itself read.
-		end := r.tailSeen.Load()
-		if end <= c || end-c < max {
-			t := r.tail.Load()
-			end = t &^ Gate
-			if end == c {
-				// head <= tail always, and head was c when tail was read.
-				return c, 0, true, t&Gate != 0, false
+		if end := r.tailSeen.Load(); end > c && end-c >= max {
+			if r.head.CompareAndSwap(h, h+max) {
+				return c, max, end == c+max, false, false
 			}
+			continue
+		}
+		// A batch that tail limits takes effect when tail is read: head is
+		// marked busy first, so that no call sees it move in between.
+		if !r.head.CompareAndSwap(h, h|busy) {
+			continue
+		}
+		t := r.tail.Load()
+		end := t &^ Gate
+		n := min(max, end-c)
+		if n > 0 {
 			r.tailSeen.Store(end)
 		}
-		n := min(max, end-c)
-		if r.head.CompareAndSwap(h, h+n) {
-			return c, n, c+n == end, false, false
+		r.head.Store(h + n) // clears busy; only this call changes head while it is set
+		if n == 0 {
+			// head <= tail always, and head was c when tail was read.
+			return c, 0, true, t&Gate != 0, false
+		}
+		return c, n, c+n == end, false, false
+	}
+}
+
+// loadHead returns head once no batch claim is reading tail.
+func (r *Ring[T]) loadHead() uint64 {
+	for i := 0; ; i++ {
+		h := r.head.Load()
+		if h&busy == 0 {
+			return h
+		}
+		if i >= 16 {
+			runtime.Gosched()
 		}
 	}
 }
@@ -243,6 +269,10 @@ func (r *Ring[T]) SetHeadGate(on bool) bool { return setGate(&r.head, on) }
 func setGate(c *atomic.Uint64, on bool) bool {
 	for {
 		v := c.Load()
+		if v&busy != 0 {
+			runtime.Gosched() // a batch claim owns head for two loads
+			continue
+		}
 		was := v&Gate != 0
 		if was == on {
 			return was
@@ -264,7 +294,7 @@ func (r *Ring[T]) TailGated() bool { return r.tail.Load()&Gate != 0 }
 // is read first, so that with it equal to tail r was empty when tail was
 // read.
 func (r *Ring[T]) Empty() bool {
-	h := r.head.Load() &^ Gate
+	h := r.loadHead() &^ Gate
 	return r.tail.Load()&^Gate == h
 }
 
@@ -273,7 +303,7 @@ func (r *Ring[T]) Empty() bool {
 func (r *Ring[T]) Len() int {
 	for {
 		t := r.tail.Load()
-		h := r.head.Load() &^ Gate
+		h := r.loadHead() &^ Gate
 		if r.tail.Load() == t {
 			// tail did not move while head was read: at that instant r
 			// held t-h items.
