@@ -118,10 +118,7 @@ func (q *Queue[T]) tryPut(v T) (error, bool) {
 	if !ok {
 		return err, err != nil
 	}
-	q.write(p, v)
-	if q.nget.Load() > 0 {
-		q.settleAndWake()
-	}
+	q.put(p, v)
 	return nil, true
 }
 
@@ -146,11 +143,38 @@ func (q *Queue[T]) claimGet(max uint64) (first, n uint64, closed bool) {
 	return first, n, closed
 }
 
-func (q *Queue[T]) write(p uint64, v T) { q.ring.Write(p, v) }
-func (q *Queue[T]) read(p uint64) T     { return q.ring.Read(p) }
+// put writes v at position p, which the caller claimed, then completes
+// the parked Gets it can.
+func (q *Queue[T]) put(p uint64, v T) {
+	q.ring.Write(p, v)
+	if q.nget.Load() > 0 {
+		q.settleAndWake()
+	}
+}
+
+// take appends the n items from position p on, which the caller claimed,
+// to dst, then completes the parked Puts it can.
+func (q *Queue[T]) take(dst []T, p, n uint64) []T {
+	for i := range n {
+		dst = append(dst, q.ring.Read(p+i))
+	}
+	if q.nput.Load() > 0 {
+		q.settleAndWake()
+	}
+	return dst
+}
+
+// takeOne is take for one item.
+func (q *Queue[T]) takeOne(p uint64) T {
+	v := q.ring.Read(p)
+	if q.nput.Load() > 0 {
+		q.settleAndWake()
+	}
+	return v
+}
 
 // checkDone closes done if q is closed and empty. Close calls it after it
-// sets closing and closedBit, and a Get after a compare-and-swap that
+// sets closing and the ring's gate, and a Get after a compare-and-swap that
 // emptied q as far as it saw, if it sees closing: of the two, at least one
 // sees the other's change.
 func (q *Queue[T]) checkDone() {
@@ -175,10 +199,7 @@ func (q *Queue[T]) putSlow(ctx context.Context, done <-chan struct{}, v T) error
 			if err != nil {
 				return err
 			}
-			q.write(p, v)
-			if q.nget.Load() > 0 {
-				q.settleAndWake()
-			}
+			q.put(p, v)
 			return nil
 		}
 	}
@@ -206,14 +227,8 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	if q.nget.Load() == 0 {
-		if p, n, closed := q.claimGet(1); n > 0 {
-			v := q.read(p)
-			if q.nput.Load() > 0 {
-				q.settleAndWake()
-			}
-			return v, nil
-		} else if closed {
-			return zero, ErrClosed
+		if v, err, ok := q.tryGet(); ok {
+			return v, err
 		}
 	}
 	v, _, err := q.getSlow(ctx, done, nil, 1)
@@ -226,8 +241,8 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 // until items come, and then takes up to max of those. Errors are those of
 // Get, and on error dst is returned unchanged. The items of one batch were
 // at the front of q together, and it takes every item, up to max, that q
-// held at that instant. GetBatch panics if max < 1. It
-// is safe for concurrent use.
+// held at that instant. GetBatch panics if max < 1. It is safe for
+// concurrent use.
 func (q *Queue[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 	if max < 1 {
 		panic("queue: GetBatch with max < 1")
@@ -256,19 +271,25 @@ func (q *Queue[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) 
 // [ErrEmpty] if q holds no item, or [ErrClosed] if q is closed and empty.
 // TryGet is safe for concurrent use.
 func (q *Queue[T]) TryGet() (T, error) {
+	if v, err, ok := q.tryGet(); ok {
+		return v, err
+	}
 	var zero T
+	return zero, ErrEmpty
+}
+
+// tryGet takes the next item if q has one, and reports whether it could
+// decide: it returns the item and true, ErrClosed and true if q is closed
+// and empty, or false if q is empty.
+func (q *Queue[T]) tryGet() (v T, err error, ok bool) {
 	p, n, closed := q.claimGet(1)
-	if n == 0 {
-		if closed {
-			return zero, ErrClosed
-		}
-		return zero, ErrEmpty
+	switch {
+	case n > 0:
+		return q.takeOne(p), nil, true
+	case closed:
+		return v, ErrClosed, true
 	}
-	v := q.read(p)
-	if q.nput.Load() > 0 {
-		q.settleAndWake()
-	}
-	return v, nil
+	return v, nil, false
 }
 
 // tryGetTo appends up to max items to dst if q has any, and reports whether
@@ -282,13 +303,7 @@ func (q *Queue[T]) tryGetTo(dst []T, max uint64) ([]T, bool, error) {
 		}
 		return dst, false, nil
 	}
-	for i := range n {
-		dst = append(dst, q.read(p+i))
-	}
-	if q.nput.Load() > 0 {
-		q.settleAndWake()
-	}
-	return dst, true, nil
+	return q.take(dst, p, n), true, nil
 }
 
 // getSlow parks a Get behind those already parked, unless it can take items
@@ -311,16 +326,9 @@ func (q *Queue[T]) getSlow(ctx context.Context, done <-chan struct{}, dst []T, m
 					return v, dst, ErrClosed
 				}
 				if max == 1 {
-					v = q.read(p)
-				} else {
-					for i := range n {
-						dst = append(dst, q.read(p+i))
-					}
+					return q.takeOne(p), dst, nil
 				}
-				if q.nput.Load() > 0 {
-					q.settleAndWake()
-				}
-				return v, dst, nil
+				return v, q.take(dst, p, n), nil
 			}
 		}
 		if max > 1 {
@@ -352,8 +360,8 @@ func (q *Queue[T]) park(list *wait.List[T], n *atomic.Int64) *wait.Waiter[T] {
 }
 
 // await waits until w's operation is done, Close woke it, or ctx is done,
-// and returns the item or items w was handed, if any, and how its wait ended, or
-// ctx.Err() if the operation did not happen.
+// and returns the item or items w was handed, if any, and how its wait
+// ended, or ctx.Err() if the operation did not happen.
 func (q *Queue[T]) await(w *wait.Waiter[T], list *wait.List[T], n *atomic.Int64, done <-chan struct{}, ctx context.Context) (T, []T, wait.State, error) {
 	if !w.Park(done) {
 		q.mu.Lock()
@@ -414,10 +422,10 @@ func (q *Queue[T]) settle(woken []*wait.Waiter[T]) []*wait.Waiter[T] {
 			q.nget.Add(-1)
 			if w.Max > 1 {
 				for i := range n {
-					w.Batch = append(w.Batch, q.read(p+i))
+					w.Batch = append(w.Batch, q.ring.Read(p+i))
 				}
 			} else {
-				w.Item = q.read(p)
+				w.Item = q.ring.Read(p)
 			}
 			w.State = wait.Served
 			woken = append(woken, w)
@@ -430,7 +438,7 @@ func (q *Queue[T]) settle(woken []*wait.Waiter[T]) []*wait.Waiter[T] {
 			}
 			w := q.putq.PopFront()
 			q.nput.Add(-1)
-			q.write(p, w.Item)
+			q.ring.Write(p, w.Item)
 			var zero T
 			w.Item, w.State = zero, wait.Served
 			woken = append(woken, w)
@@ -487,18 +495,11 @@ func (q *Queue[T]) Close() {
 // If q is not closed, blocked Puts then fill the room Drain made. Drain
 // never blocks and is safe for concurrent use.
 func (q *Queue[T]) Drain() []T {
-	h, n, _ := q.claimGet(^uint64(0))
+	p, n, _ := q.claimGet(^uint64(0))
 	if n == 0 {
 		return nil
 	}
-	out := make([]T, n)
-	for i := range n {
-		out[i] = q.read(h + i)
-	}
-	if q.nput.Load() > 0 {
-		q.settleAndWake()
-	}
-	return out
+	return q.take(make([]T, 0, n), p, n)
 }
 
 // Len returns the number of items buffered in q, which include those of

@@ -140,30 +140,42 @@ func (r *Ring[T]) ClaimGet(max uint64, bypass bool) (first, n uint64, last, tail
 		c := h &^ Gate
 		// tail only grows, so positions below a value it had are items;
 		// only when it shows fewer than max is tail itself read.
-		if end := r.tailSeen.Load(); end > c && end-c >= max {
-			if r.head.CompareAndSwap(h, h+max) {
-				return c, max, end == c+max, false, false
+		end := r.tailSeen.Load()
+		if end <= c || end-c < max {
+			t := r.tail.Load()
+			end = t &^ Gate
+			if end == c {
+				// head <= tail always, and head was c when tail was read.
+				return c, 0, true, t&Gate != 0, false
 			}
-			continue
-		}
-		// A batch that tail limits takes effect when tail is read: head is
-		// marked busy first, so that no call sees it move in between.
-		if !r.head.CompareAndSwap(h, h|busy) {
-			continue
-		}
-		t := r.tail.Load()
-		end := t &^ Gate
-		n := min(max, end-c)
-		if n > 0 {
 			r.tailSeen.Store(end)
+			if end-c < max {
+				if n, end, ok := r.claimTo(h, max); ok {
+					return c, n, c+n == end, false, false
+				}
+				continue
+			}
 		}
-		r.head.Store(h + n) // clears busy; only this call changes head while it is set
-		if n == 0 {
-			// head <= tail always, and head was c when tail was read.
-			return c, 0, true, t&Gate != 0, false
+		if r.head.CompareAndSwap(h, h+max) {
+			return c, max, end == c+max, false, false
 		}
-		return c, n, c+n == end, false, false
 	}
+}
+
+// claimTo claims every item from head h on, up to max, for a batch that
+// tail limits. Such a batch takes effect when it reads tail, so it marks
+// head busy first: no call sees head move between that read and the claim.
+// It returns the number claimed and the end of tail it read, or false if
+// head is no longer h.
+func (r *Ring[T]) claimTo(h, max uint64) (n, end uint64, ok bool) {
+	if !r.head.CompareAndSwap(h, h|busy) {
+		return 0, 0, false
+	}
+	c := h &^ Gate
+	end = r.tail.Load() &^ Gate // at least one past c: tail never falls
+	n = min(max, end-c)
+	r.head.Store(h + n) // clears busy: only this call changes head while it is set
+	return n, end, true
 }
 
 // loadHead returns head once no batch claim is reading tail.
