@@ -72,7 +72,6 @@ type seqWaiter struct {
 	wake chan struct{} // capacity 1
 }
 
-var seqWaiters = sync.Pool{New: func() any { return &seqWaiter{wake: make(chan struct{}, 1)} }}
 
 type slot[T any] struct {
 	seq atomic.Uint64
@@ -96,6 +95,45 @@ func (r *Ring[T]) Init(capacity int) {
 
 // Cap returns r's capacity.
 func (r *Ring[T]) Cap() int { return int(r.capacity) }
+
+// TryClaimPut claims the next position for a put, like ClaimPut without
+// bypass, but gives up, returning false, if its one compare-and-swap fails:
+// another put took the position first.
+func (r *Ring[T]) TryClaimPut() (p uint64, ok bool) {
+	t := r.tail.Load()
+	if t&Gate != 0 {
+		return 0, false
+	}
+	if h := r.headSeen.Load(); t-h >= r.capacity || h > t {
+		h = r.loadHead() &^ Gate
+		if h > t {
+			return 0, false
+		}
+		r.headSeen.Store(h)
+		if t-h >= r.capacity {
+			return 0, false
+		}
+	}
+	return t, r.tail.CompareAndSwap(t, t+1)
+}
+
+// TryClaimGet claims the next position for a get of one item, like
+// ClaimGet(1, false), but gives up, returning false, if r is empty, the
+// head's gate is set, or its one compare-and-swap fails.
+func (r *Ring[T]) TryClaimGet() (p uint64, ok bool) {
+	h := r.loadHead()
+	if h&Gate != 0 {
+		return 0, false
+	}
+	if end := r.tailSeen.Load(); end <= h {
+		end = r.tail.Load() &^ Gate
+		if end <= h {
+			return 0, false
+		}
+		r.tailSeen.Store(end)
+	}
+	return h, r.head.CompareAndSwap(h, h+1)
+}
 
 // ClaimPut claims the next position for a put, and returns it and true. It
 // returns false if the tail's gate is set (gated true, unless bypass), or
@@ -260,13 +298,13 @@ func (r *Ring[T]) park(seq *atomic.Uint64, cur, want uint64) {
 		r.mu.Unlock() // seq moved on
 		return
 	}
-	w := seqWaiters.Get().(*seqWaiter)
-	w.seq = seq
+	// A new waiter each time: parking is rare (see awaitSeq), and a
+	// channel shared through a sync.Pool could cross a testing/synctest
+	// bubble, which the runtime forbids.
+	w := &seqWaiter{seq: seq, wake: make(chan struct{}, 1)}
 	r.parked = append(r.parked, w)
 	r.mu.Unlock()
 	<-w.wake
-	w.seq = nil
-	seqWaiters.Put(w)
 }
 
 // SetTailGate sets or clears the tail's gate, and returns whether it was
@@ -313,13 +351,19 @@ func (r *Ring[T]) Empty() bool {
 // Len returns the number of items in r at one instant, including those of
 // puts that have taken effect and are still writing them.
 func (r *Ring[T]) Len() int {
+	h, t := r.Counts()
+	return int(t - h)
+}
+
+// Counts returns head and tail as they were at one instant, without their
+// gate bits: the number of gets and of puts that have taken effect.
+func (r *Ring[T]) Counts() (head, tail uint64) {
 	for {
 		t := r.tail.Load()
 		h := r.loadHead() &^ Gate
 		if r.tail.Load() == t {
-			// tail did not move while head was read: at that instant r
-			// held t-h items.
-			return int(t&^Gate - h)
+			// tail did not move while head was read: both held at once.
+			return h, t &^ Gate
 		}
 	}
 }
