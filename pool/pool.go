@@ -1,11 +1,14 @@
 package pool
 
-// This file and worker.go are the pool. All of its state is guarded by one
-// mutex, Pool.mu, and every transition (a task accepted, started, finished;
-// a worker started, parked, woken, retired, exited) happens under it, so a
+// This file and worker.go are the pool. Its backlog is a ring of slots
+// claimed by compare-and-swap (internal/slots, as in queue.Queue); the rest
+// of its state is guarded by one mutex, Pool.mu. A Submit that finds room
+// and a worker that finds a task take the ring's fast paths and not mu;
+// everything else (a worker started, parked, woken, retired or exited; a
+// Submit parked; Resize, Close, Stop, Wait, Stats) happens under mu, so a
 // reader can check each invariant below against a single critical section.
 //
-// State (all under mu):
+// State under mu:
 //
 //   - size: the target set by New and Resize; ceiling(), derived from it,
 //     is how many workers may exist: size, or max(size, maxWorkers) when
@@ -15,33 +18,75 @@ package pool
 //     decrements it itself, under mu, as the last thing it does.
 //   - idle: the workers parked for a task, most recently parked last.
 //   - leaving: workers taken off idle and told to exit that have not yet
-//     run to their end (see retireLocked). busy = workers - leaving -
-//     len(idle) is derived, never stored: workers running a task, or about to.
-//   - backlog: accepted tasks that no worker has taken yet, at most its
-//     capacity; putters: Submits parked for room, each with its task.
+//     run to their end (see retireLocked). present = workers - leaving, and
+//     busy = present - len(idle), are derived, never stored: busy workers
+//     run a task, or are about to take one.
+//   - putters: Submits parked for room, each with its task.
 //   - closed (Close or Stop began: nothing more is accepted), stopping
 //     (Stop began), and the counters of Stats.
 //
-// Invariants, true whenever mu is free:
+// The ring holds the backlog: the tasks at positions head to tail-1. Its
+// two gates send callers through mu while the pool must see them:
 //
-//  1. idle is non-empty only if backlog and putters are empty: a task goes
-//     to an idle worker before it is queued, and a worker parks only when
-//     there is nothing queued.
-//  2. putters is non-empty only if the backlog is full and no more workers
-//     may start: a worker that takes a task from the backlog moves the first
-//     putter's task in (or, with no backlog, takes it directly).
-//  3. workers - leaving <= ceiling(), except for busy workers above it,
-//     which exit when their task ends (a worker checks before it takes
-//     another task), and len(idle) <= ceiling(): Resize, Close and Stop
-//     retire the idle workers above it at once.
-//  4. once closed, putters is empty, and once closed and workers == 0,
-//     exited is closed and no task is queued.
+//   - the tail's gate is set while closed, while present < ceiling (a
+//     Submit starts a worker), and always without a backlog
+//     (WithQueueSize(0)). A Submit takes the fast path only with the gate
+//     clear and no Submit parked, so parked Submits are served first.
+//   - the head's gate is set while present > ceiling (busy workers owe an
+//     exit), while ceiling is 0 (paused, or Stop began), and always without
+//     a backlog. A worker takes the fast path only with the gate clear, so
+//     after Resize(0) returns no task starts.
 //
-// So a task is accepted exactly when it is counted in Submitted, and is
-// then in exactly one place: given to a worker, in the backlog, or handed
-// back by Stop (a Submit task) or abandoned with ErrClosed (a Go or Group
-// task). Close returns nil only once workers == 0, and by invariants 3 and
-// 4 no worker exits while tasks are queued unless Stop took them.
+// gatesLocked sets both from the state, at the end of every change to it.
+// Under mu, the pool claims positions bypassing the gates.
+//
+// Atomics let the fast paths see parked goroutines: nidle mirrors
+// len(idle), and nput the number of putters. A worker that parks bumps
+// nidle before it looks at the ring one last time, and a Submit reads nidle
+// after its compare-and-swap on tail; a Submit that parks bumps nput before
+// it tries the ring again, and a worker reads nput after taking a task.
+// Both sides use sequentially consistent atomics, so of each pair at least
+// one sees the other: an idle worker never misses a queued task, nor a
+// parked Submit the room a worker made.
+//
+// Waking. A Submit that sees a worker idle wakes one (wakeOne), handing it
+// the ring's next task, unless a worker that wakeOne woke has not yet run
+// (pending > 0): tasks that come faster than woken workers get to run then
+// wake one worker at a time, not every idle one, and busy workers take the
+// rest from the ring. A woken worker decrements pending and then, before
+// it runs its task, wakes the next if tasks are still queued; the Submit
+// reads pending after its compare-and-swap, so of the two at least one
+// sees the other, and a queued task never waits for a busy worker while
+// another is idle for longer than one wake-up.
+//
+// Invariants, true whenever mu is free and no Submit or worker is between
+// its compare-and-swap and the check of nidle, pending or nput that follows
+// it:
+//
+//  1. idle is non-empty only if the ring and putters are empty, or a
+//     worker that wakeOne woke has not yet run: a task goes to an idle
+//     worker (wakeOne, settleLocked), and a worker parks only when nothing
+//     is queued.
+//  2. putters is non-empty only if the ring is full and no more workers
+//     may start: room made in the ring goes to the first putter
+//     (settleLocked), or, with no backlog, a worker takes its task directly.
+//  3. present <= ceiling(), except for busy workers above it, which exit
+//     when their task ends (the head's gate sends them through mu), and
+//     len(idle) <= ceiling(): Resize, Close and Stop retire the idle
+//     workers above it at once.
+//  4. once closed, putters is empty and tail no longer moves; once closed
+//     and workers == 0, exited is closed and no task is queued.
+//
+// So a task is accepted exactly when it is counted in Submitted (tail, plus
+// direct: the tasks given to a worker without the ring), and is then in
+// exactly one place: given to a worker, in the ring, or handed back by Stop
+// (a Submit task) or abandoned with ErrClosed (a Go or Group task). Close
+// returns nil only once workers == 0, and by invariants 3 and 4 no worker
+// exits while tasks are queued unless Stop took them.
+//
+// Lock order: mu before the ring's own lock, which guards only goroutines
+// parked for a slot (see internal/slots); a call that owns a slot finishes
+// with it without taking mu, so waiting for a slot under mu is safe.
 //
 // Nothing is done under mu that may block or call user code: tasks, the
 // panic handler, and the completion of Futures and Groups abandoned by Stop
@@ -54,9 +99,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/lullgo/lull/internal/ring"
+	"github.com/lullgo/lull/internal/slots"
 	"github.com/lullgo/lull/internal/wait"
 )
 
@@ -91,27 +137,42 @@ type job struct {
 // [WithIdleTimeout] for the one timer of an autoscaled pool).
 //
 // Workers start as tasks need them, up to the pool's Size, and then stay,
-// parked while idle: a submitted task goes to the most recently parked idle
-// worker, else to a new worker if fewer than Size exist, else to the
-// backlog. All state is guarded by one mutex, taken once per Submit and once
-// per task finished.
+// parked while idle: a submitted task goes to an idle worker if one is
+// parked, else to a new worker if fewer than Size exist, else to the
+// backlog, from which workers take tasks as they finish. A Submit that finds
+// room in the backlog and a worker that finds a task there take no lock.
 //
 // Create a Pool with [New]; the zero value is not usable. All methods are safe
 // for concurrent use. A Pool must be shut down with [Pool.Close] or
 // [Pool.Stop]; until then its workers stay parked.
 type Pool struct {
+	ring slots.Ring[job] // the backlog; its gates are set by gatesLocked
+
+	_ [64]byte
+	// nput is the number of putters, for the workers that do not take mu.
+	// It changes only when a Submit parks or leaves, so it has a line of
+	// its own, which every worker reads after every task.
+	nput atomic.Int64
+	_    [64]byte
+	// nidle is len(idle), for the Submits that do not take mu, and
+	// pending the number of workers that wakeOne woke and that have not
+	// yet looked at the ring again: while one has not, a Submit wakes no
+	// other.
+	nidle, pending atomic.Int64
+	_              [64]byte
+
 	mu sync.Mutex
 
 	size        int
 	maxWorkers  int // 0 without autoscaling
 	idleTimeout time.Duration
 	onPanic     func(*PanicError)
+	noBacklog   bool // WithQueueSize(0): the ring is not used, and its gates stay set
 
 	workers int
 	leaving int
 	idle    []*worker
 
-	backlog ring.Ring[job]
 	putters wait.List[job]
 	waiters sync.Pool // of *wait.Waiter[job]
 
@@ -120,7 +181,10 @@ type Pool struct {
 	quiet            chan struct{} // made by Wait, closed once no task is queued or running
 	panics           []*PanicError // panics of Submit tasks with no handler, for Wait, Close or Stop
 
-	submitted, completed, panicked, rejected uint64
+	// The counters of Stats, with tail and head: direct counts the tasks
+	// accepted without the ring (given to an idle or new worker, or taken
+	// from a putter with no backlog), and taken those Stop took from it.
+	direct, taken, panicked, rejected uint64
 
 	timer      *time.Timer // retires workers above size that idled too long (autoscaling only)
 	timerArmed bool
@@ -153,10 +217,12 @@ func New(workers int, opts ...Option) *Pool {
 		maxWorkers:  c.maxWorkers,
 		idleTimeout: c.idleTimeout,
 		onPanic:     c.onPanic,
-		backlog:     ring.New[job](c.queueSize),
+		noBacklog:   c.queueSize == 0,
 		exited:      make(chan struct{}),
 	}
+	p.ring.Init(max(c.queueSize, 1))
 	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.gatesLocked() // p is not shared yet
 	return p
 }
 
@@ -170,10 +236,20 @@ func (p *Pool) ceilingLocked() int {
 	if p.maxWorkers > 0 && c > 0 {
 		c = max(c, p.maxWorkers)
 	}
-	if c == 0 && p.closed && p.backlog.Len()+p.putters.Len() > 0 {
+	if c == 0 && p.closed && p.queuedLocked() {
 		c = 1 // Close drains a paused pool with one worker
 	}
 	return c
+}
+
+// gatesLocked sets the ring's gates from the pool's state (see the file
+// comment). It is called after every change to size, workers, leaving,
+// closed and stopping, before p.mu is released. p.mu is held.
+func (p *Pool) gatesLocked() {
+	c := p.ceilingLocked()
+	present := p.workers - p.leaving
+	p.ring.SetTailGate(p.noBacklog || p.closed || present < c)
+	p.ring.SetHeadGate(p.noBacklog || c == 0 || present > c)
 }
 
 // Submit hands t to the pool, blocking while the backlog is full. It returns
@@ -207,9 +283,34 @@ func (p *Pool) TrySubmit(t Task) error {
 // until a worker makes room, ctx is done, or the pool closes.
 func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 	done := ctx.Done()
+	if done != nil {
+		select {
+		case <-done:
+			// A closed pool says so before a done ctx (a Group's ctx, say,
+			// ends because its pool did): let submitSlow tell which.
+			return p.submitSlow(ctx, done, j, try)
+		default:
+		}
+	}
+	// The fast path: room in the ring, no worker to start, and no Submit
+	// parked to go first.
+	if p.nput.Load() == 0 {
+		if pos, ok := p.ring.TryClaimPut(); ok {
+			p.ring.Write(pos, j)
+			if p.nidle.Load() > 0 && p.pending.Load() == 0 {
+				p.wakeOne()
+			}
+			return nil
+		}
+	}
+	return p.submitSlow(ctx, done, j, try)
+}
+
+// submitSlow is submit under p.mu: it gives j to an idle or a new worker,
+// or queues it, or parks.
+func (p *Pool) submitSlow(ctx context.Context, done <-chan struct{}, j job, try bool) error {
+	var wk wakeups
 	p.mu.Lock()
-	// A closed pool says so before a done ctx: a Group's ctx, say, ends
-	// because its pool did.
 	if p.closed {
 		p.rejected++
 		p.mu.Unlock()
@@ -223,51 +324,63 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 		default:
 		}
 	}
+	p.settleLocked(&wk) // room a worker made goes to the putters first
 	if n := len(p.idle); n > 0 {
-		w := p.idle[n-1]
-		p.idle[n-1] = nil
-		p.idle = p.idle[:n-1]
+		w := p.popIdleLocked()
 		w.job = j
-		p.submitted++
-		p.tuneTimerLocked()
+		p.direct++
 		p.mu.Unlock()
+		wk.wake()
 		w.wake <- struct{}{}
 		return nil
 	}
 	if p.workers-p.leaving < p.ceilingLocked() {
 		w := p.addWorkerLocked()
-		p.submitted++
+		p.direct++
 		p.mu.Unlock()
+		wk.wake()
 		go p.work(w, j)
 		return nil
 	}
-	if !p.backlog.Full() {
-		p.backlog.Push(j)
-		p.submitted++
+	if p.putters.Len() == 0 && p.putLocked(j) {
 		p.mu.Unlock()
+		wk.wake()
 		return nil
 	}
 	if try {
 		p.rejected++
 		p.mu.Unlock()
+		wk.wake()
 		return ErrFull
 	}
 	wt, _ := p.waiters.Get().(*wait.Waiter[job])
 	if wt == nil {
 		wt = wait.New[job]()
 	}
-	wt.Item = j
+	first := p.putters.Len() == 0
 	p.putters.PushBack(wt)
+	p.nput.Add(1) // before the last try: see the file comment
+	if first && p.putLocked(j) {
+		p.putters.Remove(wt)
+		p.nput.Add(-1)
+		p.mu.Unlock()
+		p.recycle(wt)
+		wk.wake()
+		return nil
+	}
+	wt.Item = j
 	if onPark != nil {
 		onPark(p)
 	}
 	p.mu.Unlock()
+	wk.wake()
 
 	if !wt.Park(done) {
 		p.mu.Lock()
 		if wt.State == wait.Waiting {
 			// Still parked: j was not accepted, and never will be.
 			p.putters.Remove(wt)
+			p.nput.Add(-1)
 			p.mu.Unlock()
 			p.recycle(wt)
 			return ctx.Err()
@@ -289,39 +402,171 @@ func (p *Pool) recycle(w *wait.Waiter[job]) {
 	p.waiters.Put(w)
 }
 
-// admitLocked accepts the first parked Submit's task into the backlog, if
-// one waits, the backlog has room, and returns the putter to wake (after
-// p.mu is released), or nil. p.mu is held.
-func (p *Pool) admitLocked() *wait.Waiter[job] {
-	if p.putters.Len() == 0 || p.backlog.Full() {
-		return nil
-	}
-	wt := p.putters.PopFront()
-	p.backlog.Push(wt.Item)
-	wt.Item, wt.State = job{}, wait.Served
-	p.submitted++
-	return wt
+// wakeups collects the goroutines that a critical section completed, to be
+// woken once p.mu is released. Beyond the few it holds, it wakes them at
+// once, under p.mu (a send that never blocks).
+type wakeups struct {
+	workers    [4]*worker
+	putters    [4]*wait.Waiter[job]
+	nwork, npu int
 }
 
-// takeLocked takes the next accepted task for a worker: from the backlog,
-// or, with no backlog, straight from the first parked Submit. It returns
-// the putter to wake once p.mu is released, if any. p.mu is held, and a task
-// is queued.
-func (p *Pool) takeLocked() (job, *wait.Waiter[job]) {
-	if p.backlog.Len() > 0 {
-		j := p.backlog.Pop()
-		return j, p.admitLocked()
+func (wk *wakeups) worker(w *worker) {
+	if wk.nwork == len(wk.workers) {
+		w.wake <- struct{}{}
+		return
+	}
+	wk.workers[wk.nwork] = w
+	wk.nwork++
+}
+
+func (wk *wakeups) putter(w *wait.Waiter[job]) {
+	if wk.npu == len(wk.putters) {
+		w.Wake()
+		return
+	}
+	wk.putters[wk.npu] = w
+	wk.npu++
+}
+
+// wake wakes them; p.mu is not held.
+func (wk *wakeups) wake() {
+	for _, w := range wk.workers[:wk.nwork] {
+		w.wake <- struct{}{}
+	}
+	for _, w := range wk.putters[:wk.npu] {
+		w.Wake()
+	}
+}
+
+// putLocked puts j in the ring if it has room, and gives the ring's tasks
+// to idle workers. It reports whether j was accepted. p.mu is held.
+func (p *Pool) putLocked(j job) bool {
+	if p.noBacklog {
+		return false
+	}
+	pos, ok, _ := p.ring.ClaimPut(true)
+	if !ok {
+		return false
+	}
+	p.ring.Write(pos, j)
+	return true
+}
+
+// getLocked takes the ring's next task, if any. p.mu is held.
+func (p *Pool) getLocked() (job, bool) {
+	if p.noBacklog {
+		return job{}, false
+	}
+	pos, n, _, _, _ := p.ring.ClaimGet(1, true)
+	if n == 0 {
+		return job{}, false
+	}
+	return p.ring.Read(pos), true
+}
+
+// settle completes what parked goroutines it can (see settleLocked): a
+// Submit calls it when, after its compare-and-swap, it sees a worker idle,
+// and a worker when, after taking a task, it sees a Submit parked.
+func (p *Pool) settle() {
+	var wk wakeups
+	p.mu.Lock()
+	p.settleLocked(&wk)
+	p.mu.Unlock()
+	wk.wake()
+}
+
+// wakeOne gives the ring's next task to the most recently parked idle
+// worker, if there are both, and counts that worker in pending: once it
+// runs, it wakes the next if tasks are still queued (see work). So while
+// tasks come faster than woken workers get to run, they wake one worker at
+// a time rather than every idle worker, and busy workers take the rest.
+func (p *Pool) wakeOne() {
+	p.mu.Lock()
+	if len(p.idle) == 0 {
+		p.mu.Unlock()
+		return
+	}
+	j, ok := p.getLocked()
+	if !ok {
+		p.mu.Unlock()
+		return
+	}
+	w := p.popIdleLocked()
+	w.job, w.pending = j, true
+	p.pending.Add(1)
+	p.mu.Unlock()
+	w.wake <- struct{}{}
+}
+
+// settleLocked accepts parked Submits' tasks into the ring while it has
+// room, first come first served (invariant 2), and gives the ring's tasks
+// to idle workers, most recently parked first, while both last (invariant
+// 1). p.mu is held.
+func (p *Pool) settleLocked(wk *wakeups) {
+	for progress := true; progress; {
+		progress = false
+		for p.putters.Len() > 0 {
+			wt := p.putters.Front()
+			if !p.putLocked(wt.Item) {
+				break
+			}
+			p.putters.Remove(wt)
+			p.nput.Add(-1)
+			wt.Item, wt.State = job{}, wait.Served
+			wk.putter(wt)
+			progress = true
+		}
+		for len(p.idle) > 0 {
+			j, ok := p.getLocked()
+			if !ok {
+				break
+			}
+			w := p.popIdleLocked()
+			w.job = j
+			wk.worker(w)
+			progress = true
+		}
+	}
+}
+
+// popIdleLocked takes the most recently parked idle worker off idle, to
+// give it a task. p.mu is held.
+func (p *Pool) popIdleLocked() *worker {
+	n := len(p.idle)
+	w := p.idle[n-1]
+	p.idle[n-1] = nil
+	p.idle = p.idle[:n-1]
+	p.nidle.Add(-1)
+	p.tuneTimerLocked()
+	return w
+}
+
+// takeLocked takes the next accepted task for a worker: from the ring, or,
+// with no backlog, straight from the first parked Submit. It reports
+// whether there was one. p.mu is held.
+func (p *Pool) takeLocked(wk *wakeups) (job, bool) {
+	if j, ok := p.getLocked(); ok {
+		p.settleLocked(wk)
+		return j, true
+	}
+	if !p.noBacklog || p.putters.Len() == 0 {
+		return job{}, false
 	}
 	wt := p.putters.PopFront()
+	p.nput.Add(-1)
 	j := wt.Item
 	wt.Item, wt.State = job{}, wait.Served
-	p.submitted++
-	return j, wt
+	p.direct++
+	wk.putter(wt)
+	return j, true
 }
 
-// queuedLocked reports whether a task waits for a worker, in the backlog or
-// in a parked Submit. p.mu is held.
-func (p *Pool) queuedLocked() bool { return p.backlog.Len()+p.putters.Len() > 0 }
+// queuedLocked reports whether a task waits for a worker, in the ring or in
+// a parked Submit. p.mu is held.
+func (p *Pool) queuedLocked() bool {
+	return p.putters.Len() > 0 || !p.noBacklog && !p.ring.Empty()
+}
 
 // Resize sets the number of workers to n and returns at once, without
 // waiting for any worker. Growing starts workers at once for the tasks
@@ -336,39 +581,43 @@ func (p *Pool) Resize(n int) {
 	if n < 0 {
 		panic("pool: Resize with n < 0")
 	}
+	var wk wakeups
 	p.mu.Lock()
 	p.size = n
 	var start []startJob
 	if !p.closed {
-		start = p.startForQueueLocked()
 		// Idle workers above n exit at once, also those that autoscaling
-		// started (invariant 1: with tasks queued, none is idle).
+		// started. Queued tasks go to the idle workers left (invariant 1),
+		// then to new workers, up to the ceiling.
 		p.retireLocked(min(len(p.idle), p.workers-p.leaving-n))
+		p.settleLocked(&wk)
+		start = p.startForQueueLocked(&wk)
 		p.tuneTimerLocked()
 	}
+	p.gatesLocked()
 	p.mu.Unlock()
+	wk.wake()
 	for _, s := range start {
-		if s.putter != nil {
-			s.putter.Wake()
-		}
 		go p.work(s.w, s.j)
 	}
 }
 
 type startJob struct {
-	w      *worker
-	j      job
-	putter *wait.Waiter[job]
+	w *worker
+	j job
 }
 
 // startForQueueLocked adds a worker for each queued task, up to the ceiling,
 // and returns them with their first task, for the caller to start once p.mu
 // is released. p.mu is held.
-func (p *Pool) startForQueueLocked() []startJob {
+func (p *Pool) startForQueueLocked(wk *wakeups) []startJob {
 	var start []startJob
-	for p.queuedLocked() && p.workers-p.leaving < p.ceilingLocked() {
-		j, wt := p.takeLocked()
-		start = append(start, startJob{p.addWorkerLocked(), j, wt})
+	for p.workers-p.leaving < p.ceilingLocked() {
+		j, ok := p.takeLocked(wk)
+		if !ok {
+			break
+		}
+		start = append(start, startJob{p.addWorkerLocked(), j})
 	}
 	return start
 }
@@ -413,18 +662,24 @@ func (s Stats) String() string {
 
 // Stats returns a snapshot of the pool's state and counters, taken at one
 // instant: Submitted = Completed + Busy + Queued, plus the tasks Stop handed
-// back or abandoned.
+// back or abandoned. A worker's task counts as completed once the worker
+// takes its next task, parks or exits, so Completed lags by at most Busy.
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// Under mu, only the fast paths move head and tail: a Submit's adds a
+	// queued task, and a worker's starts one as its last one completes.
+	head, tail := p.ring.Counts()
 	present := p.workers - p.leaving
+	busy := present - len(p.idle)
+	started := p.direct + head - p.taken
 	return Stats{
 		Workers:   min(present, p.ceilingLocked()),
-		Busy:      present - len(p.idle),
+		Busy:      busy,
 		Idle:      len(p.idle),
-		Queued:    p.backlog.Len(),
-		Submitted: p.submitted,
-		Completed: p.completed,
+		Queued:    int(tail - head),
+		Submitted: p.direct + tail,
+		Completed: started - uint64(busy),
 		Panicked:  p.panicked,
 		Rejected:  p.rejected,
 	}
@@ -479,14 +734,17 @@ func (p *Pool) notifyQuietLocked() {
 // exited, Close cancels the tasks' ctx. If a task of Submit panicked and no
 // handler is set, Close panics with its *PanicError. Close is idempotent.
 func (p *Pool) Close(ctx context.Context) error {
+	var wk wakeups
 	p.mu.Lock()
 	var start []startJob
 	if !p.closed {
-		p.closeLocked()
-		start = p.startForQueueLocked()
+		p.closeLocked(&wk)
+		start = p.startForQueueLocked(&wk)
+		p.gatesLocked()
 		p.checkExitedLocked()
 	}
 	p.mu.Unlock()
+	wk.wake()
 	for _, s := range start {
 		go p.work(s.w, s.j)
 	}
@@ -513,27 +771,35 @@ func (p *Pool) Close(ctx context.Context) error {
 // Submit task, which would lose the tasks it hands back: it returns it in its
 // error instead (with [errors.Join], to be found with [errors.As]).
 func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
+	var wk wakeups
 	p.mu.Lock()
 	var tasks []Task
 	var abandoned []runner
 	if !p.stopping {
 		if !p.closed {
-			p.closeLocked()
+			p.closeLocked(&wk)
 		}
 		p.stopping = true
-		for p.backlog.Len() > 0 {
-			j := p.backlog.Pop()
-			if j.runner != nil {
-				abandoned = append(abandoned, j.runner)
-			} else {
-				tasks = append(tasks, j.task)
+		// With both gates set, only this call moves head and tail.
+		p.gatesLocked()
+		if !p.noBacklog {
+			pos, n, _, _, _ := p.ring.ClaimGet(^uint64(0), true)
+			for i := range n {
+				j := p.ring.Read(pos + i)
+				if j.runner != nil {
+					abandoned = append(abandoned, j.runner)
+				} else {
+					tasks = append(tasks, j.task)
+				}
 			}
+			p.taken += n
 		}
 		p.retireLocked(len(p.idle))
 		p.notifyQuietLocked()
 		p.checkExitedLocked()
 	}
 	p.mu.Unlock()
+	wk.wake()
 	// Outside the lock: completing a Future or failing a Group runs
 	// cancellation callbacks, which may call back into the pool.
 	for _, r := range abandoned {
@@ -555,17 +821,23 @@ func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
 	return tasks, errors.Join(errs...)
 }
 
-// closeLocked refuses new tasks: the Submits parked for room get ErrClosed,
-// idle workers beyond those the backlog needs exit, and the others exit
-// once it is empty. p.mu is held.
-func (p *Pool) closeLocked() {
+// closeLocked refuses new tasks: it sets the tail's gate, the Submits
+// parked for room get ErrClosed, queued tasks go to idle workers, and the
+// idle workers left exit; the others exit once the ring is empty. p.mu is
+// held.
+func (p *Pool) closeLocked(wk *wakeups) {
 	p.closed = true
+	// Once the gate is set, tail counts every task accepted: none comes
+	// after, and none of those that came before is missed below.
+	p.gatesLocked()
 	for wt := p.putters.PopFront(); wt != nil; wt = p.putters.PopFront() {
 		wt.State = wait.Closed
 		p.rejected++
-		wt.Wake()
+		wk.putter(wt)
 	}
-	// By invariant 1, idle workers mean an empty backlog: none is needed.
+	p.nput.Store(0)
+	p.settleLocked(wk)
+	// Idle workers left mean an empty ring (invariant 1): none is needed.
 	p.retireLocked(len(p.idle))
 	p.tuneTimerLocked()
 	p.notifyQuietLocked()

@@ -12,6 +12,7 @@ type worker struct {
 	exit      bool          // retired while parked: exit, after passing chain on
 	chain     []*worker     // with exit: parked workers retired with this one, for it to wake
 	idleSince time.Time     // when it parked (autoscaling only)
+	pending   bool          // woken by wakeOne: counted in Pool.pending
 }
 
 // addWorkerLocked counts a new worker, for the caller to start with
@@ -21,6 +22,7 @@ func (p *Pool) addWorkerLocked() *worker {
 	if onWorkers != nil {
 		onWorkers(p, p.workers-p.leaving)
 	}
+	p.gatesLocked()
 	return &worker{wake: make(chan struct{}, 1)}
 }
 
@@ -31,6 +33,17 @@ func (p *Pool) addWorkerLocked() *worker {
 func (p *Pool) work(w *worker, j job) {
 	for {
 		pe := p.call(w, j)
+		if pe == nil {
+			// The fast path: the next task from the ring, unless its
+			// head's gate sends this worker through mu.
+			if pos, ok := p.ring.TryClaimGet(); ok {
+				j = p.ring.Read(pos)
+				if p.nput.Load() > 0 {
+					p.settle()
+				}
+				continue
+			}
+		}
 		var ok bool
 		if j, ok = p.next(w, pe, j.runner == nil); !ok {
 			return
@@ -81,14 +94,14 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 	return nil
 }
 
-// next counts the task w has just finished (and its panic, pe, if any,
-// which is kept for Wait, Close or Stop if the task came from Submit and no
-// handler took it), then
-// gives w its next task, or parks it until one comes, or tells it to exit
-// (ok false), in which case w has left p.workers.
+// next records the panic, pe, of the task w has just finished, if any
+// (it is kept for Wait, Close or Stop if the task came from Submit and no
+// handler took it), then gives w its next task, or parks it until one
+// comes, or tells it to exit (ok false), in which case w has left
+// p.workers.
 func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
+	var wk wakeups
 	p.mu.Lock()
-	p.completed++
 	if pe != nil {
 		p.panicked++
 		if task && p.onPanic == nil {
@@ -102,20 +115,20 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 		p.mu.Unlock()
 		return job{}, false
 	}
-	if p.queuedLocked() {
-		j, wt := p.takeLocked()
+	p.nidle.Add(1) // before the last look at the ring: see the file comment
+	if j, ok := p.takeLocked(&wk); ok {
+		p.nidle.Add(-1)
 		p.mu.Unlock()
-		if wt != nil {
-			wt.Wake()
-		}
+		wk.wake()
 		return j, true
 	}
 	if p.closed {
+		p.nidle.Add(-1)
 		p.exitLocked()
 		p.mu.Unlock()
 		return job{}, false
 	}
-	// Park. The backlog is empty (invariant 1 holds).
+	// Park. Nothing is queued (invariant 1 holds).
 	p.idle = append(p.idle, w)
 	if p.maxWorkers > 0 {
 		w.idleSince = time.Now()
@@ -130,6 +143,18 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 		return job{}, false
 	}
 	j, w.job = w.job, job{}
+	if w.pending {
+		// Woken by wakeOne: Submits that came since left their tasks to
+		// this worker, which now wakes another for them if they are more
+		// than it takes (see wakeOne). pending falls before the ring is
+		// read, and a Submit reads pending after its compare-and-swap, so
+		// one of the two sees the other.
+		w.pending = false
+		p.pending.Add(-1)
+		if p.nidle.Load() > 0 && !p.ring.Empty() {
+			p.wakeOne()
+		}
+	}
 	return j, true
 }
 
@@ -139,6 +164,7 @@ func (p *Pool) exitLocked() {
 	if onWorkers != nil {
 		onWorkers(p, p.workers-p.leaving)
 	}
+	p.gatesLocked()
 	p.notifyQuietLocked()
 	p.checkExitedLocked()
 }
@@ -154,10 +180,12 @@ func (p *Pool) retireLocked(n int) {
 	}
 	batch := p.idle[:n:n]
 	p.idle = p.idle[n:]
+	p.nidle.Add(int64(-n))
 	p.leaving += n
 	if onWorkers != nil {
 		onWorkers(p, p.workers-p.leaving)
 	}
+	p.gatesLocked()
 	first := batch[0]
 	first.exit, first.chain = true, batch[1:]
 	first.wake <- struct{}{}
