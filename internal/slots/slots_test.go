@@ -53,21 +53,21 @@ func TestParkInBubbles(t *testing.T) {
 func TestTryClaim(t *testing.T) {
 	var r Ring[int]
 	r.Init(3)
-	if _, ok := r.TryClaimGet(); ok {
-		t.Fatal("TryClaimGet on an empty ring succeeded")
+	if _, ok, contended := r.TryClaimGet(); ok || contended {
+		t.Fatalf("TryClaimGet on an empty ring: ok %v, contended %v", ok, contended)
 	}
 	for i := range 3 {
-		p, ok := r.TryClaimPut()
+		p, ok, _ := r.TryClaimPut()
 		if !ok || p != uint64(i) {
 			t.Fatalf("TryClaimPut %d = %d, %v; want %d, true", i, p, ok, i)
 		}
 		r.Write(p, i)
 	}
-	if _, ok := r.TryClaimPut(); ok {
-		t.Fatal("TryClaimPut on a full ring succeeded")
+	if _, ok, contended := r.TryClaimPut(); ok || contended {
+		t.Fatalf("TryClaimPut on a full ring: ok %v, contended %v", ok, contended)
 	}
 	r.SetHeadGate(true)
-	if _, ok := r.TryClaimGet(); ok {
+	if _, ok, _ := r.TryClaimGet(); ok {
 		t.Fatal("TryClaimGet with the head's gate set succeeded")
 	}
 	if p, n, _, _, _ := r.ClaimGet(1, true); n != 1 || r.Read(p) != 0 {
@@ -75,11 +75,11 @@ func TestTryClaim(t *testing.T) {
 	}
 	r.SetHeadGate(false)
 	r.SetTailGate(true)
-	if _, ok := r.TryClaimPut(); ok {
+	if _, ok, _ := r.TryClaimPut(); ok {
 		t.Fatal("TryClaimPut with the tail's gate set succeeded")
 	}
 	for i := 1; i < 3; i++ {
-		p, ok := r.TryClaimGet()
+		p, ok, _ := r.TryClaimGet()
 		if !ok {
 			t.Fatalf("TryClaimGet %d failed", i)
 		}
@@ -105,7 +105,7 @@ func TestTryClaimConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range per {
 				for {
-					if p, ok := r.TryClaimPut(); ok {
+					if p, ok, _ := r.TryClaimPut(); ok {
 						r.Write(p, s*per+i)
 						break
 					}
@@ -115,7 +115,7 @@ func TestTryClaimConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for range per {
 				for {
-					if p, ok := r.TryClaimGet(); ok {
+					if p, ok, _ := r.TryClaimGet(); ok {
 						seen[s] = append(seen[s], r.Read(p))
 						break
 					}
