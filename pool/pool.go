@@ -14,13 +14,14 @@ package pool
 //     is how many workers may exist: size, or max(size, maxWorkers) when
 //     autoscaling; 0 once Stop began; at least 1 after Close while tasks
 //     are queued, so that a paused pool still drains.
-//   - workers: worker goroutines started and not yet returned. A worker
-//     decrements it itself, under mu, as the last thing it does.
+//   - workers: the workers of the pool, busy or idle. A worker that exits
+//     after a task decrements it itself, under mu, as the last thing it
+//     does; retireLocked decrements it for the idle workers it tells to
+//     exit, whose goroutines count in retiring (an atomic) until they have
+//     made their last access to the pool. busy = workers - len(idle) is
+//     derived, never stored: busy workers run a task, or are about to take
+//     one.
 //   - idle: the workers parked for a task, most recently parked last.
-//   - leaving: workers taken off idle and told to exit that have not yet
-//     run to their end (see retireLocked). present = workers - leaving, and
-//     busy = present - len(idle), are derived, never stored: busy workers
-//     run a task, or are about to take one.
 //   - putters: Submits parked for room, each with its task.
 //   - closed (Close or Stop began: nothing more is accepted), stopping
 //     (Stop began), and the counters of Stats.
@@ -28,11 +29,11 @@ package pool
 // The ring holds the backlog: the tasks at positions head to tail-1. Its
 // two gates send callers through mu while the pool must see them:
 //
-//   - the tail's gate is set while closed, while present < ceiling (a
+//   - the tail's gate is set while closed, while workers < ceiling (a
 //     Submit starts a worker), and always without a backlog
 //     (WithQueueSize(0)). A Submit takes the fast path only with the gate
 //     clear and no Submit parked, so parked Submits are served first.
-//   - the head's gate is set while present > ceiling (busy workers owe an
+//   - the head's gate is set while workers > ceiling (busy workers owe an
 //     exit), while ceiling is 0 (paused, or Stop began), and always without
 //     a backlog. A worker takes the fast path only with the gate clear, so
 //     after Resize(0) returns no task starts.
@@ -70,12 +71,13 @@ package pool
 //  2. putters is non-empty only if the ring is full and no more workers
 //     may start: room made in the ring goes to the first putter
 //     (settleLocked), or, with no backlog, a worker takes its task directly.
-//  3. present <= ceiling(), except for busy workers above it, which exit
+//  3. workers <= ceiling(), except for busy workers above it, which exit
 //     when their task ends (the head's gate sends them through mu), and
 //     len(idle) <= ceiling(): Resize, Close and Stop retire the idle
 //     workers above it at once.
-//  4. once closed, putters is empty and tail no longer moves; once closed
-//     and workers == 0, exited is closed and no task is queued.
+//  4. once closed, putters is empty and tail no longer moves; once closed,
+//     workers == 0 and retiring == 0, exited is closed and no task is
+//     queued.
 //
 // So a task is accepted exactly when it is counted in Submitted (tail, plus
 // direct: the tasks given to a worker without the ring), and is then in
@@ -169,9 +171,9 @@ type Pool struct {
 	onPanic     func(*PanicError)
 	noBacklog   bool // WithQueueSize(0): the ring is not used, and its gates stay set
 
-	workers int
-	leaving int
-	idle    []*worker
+	workers  int
+	retiring atomic.Int64 // retired idle workers whose goroutines have not yet left (see leave)
+	idle     []*worker
 
 	putters wait.List[job]
 	waiters sync.Pool // of *wait.Waiter[job]
@@ -243,13 +245,12 @@ func (p *Pool) ceilingLocked() int {
 }
 
 // gatesLocked sets the ring's gates from the pool's state (see the file
-// comment). It is called after every change to size, workers, leaving,
+// comment). It is called after every change to size, workers,
 // closed and stopping, before p.mu is released. p.mu is held.
 func (p *Pool) gatesLocked() {
 	c := p.ceilingLocked()
-	present := p.workers - p.leaving
-	p.ring.SetTailGate(p.noBacklog || p.closed || present < c)
-	p.ring.SetHeadGate(p.noBacklog || c == 0 || present > c)
+	p.ring.SetTailGate(p.noBacklog || p.closed || p.workers < c)
+	p.ring.SetHeadGate(p.noBacklog || c == 0 || p.workers > c)
 }
 
 // Submit hands t to the pool, blocking while the backlog is full. It returns
@@ -334,7 +335,7 @@ func (p *Pool) submitSlow(ctx context.Context, done <-chan struct{}, j job, try 
 		w.wake <- struct{}{}
 		return nil
 	}
-	if p.workers-p.leaving < p.ceilingLocked() {
+	if p.workers < p.ceilingLocked() {
 		w := p.addWorkerLocked()
 		p.direct++
 		p.mu.Unlock()
@@ -589,7 +590,7 @@ func (p *Pool) Resize(n int) {
 		// Idle workers above n exit at once, also those that autoscaling
 		// started. Queued tasks go to the idle workers left (invariant 1),
 		// then to new workers, up to the ceiling.
-		p.retireLocked(min(len(p.idle), p.workers-p.leaving-n))
+		p.retireLocked(min(len(p.idle), p.workers-n))
 		p.settleLocked(&wk)
 		start = p.startForQueueLocked(&wk)
 		p.tuneTimerLocked()
@@ -612,7 +613,7 @@ type startJob struct {
 // is released. p.mu is held.
 func (p *Pool) startForQueueLocked(wk *wakeups) []startJob {
 	var start []startJob
-	for p.workers-p.leaving < p.ceilingLocked() {
+	for p.workers < p.ceilingLocked() {
 		j, ok := p.takeLocked(wk)
 		if !ok {
 			break
@@ -670,11 +671,10 @@ func (p *Pool) Stats() Stats {
 	// Under mu, only the fast paths move head and tail: a Submit's adds a
 	// queued task, and a worker's starts one as its last one completes.
 	head, tail := p.ring.Counts()
-	present := p.workers - p.leaving
-	busy := present - len(p.idle)
+	busy := p.workers - len(p.idle)
 	started := p.direct + head - p.taken
 	return Stats{
-		Workers:   min(present, p.ceilingLocked()),
+		Workers:   min(p.workers, p.ceilingLocked()),
 		Busy:      busy,
 		Idle:      len(p.idle),
 		Queued:    int(tail - head),
@@ -712,7 +712,7 @@ func (p *Pool) Wait(ctx context.Context) error {
 
 // quietLocked reports whether no task is queued or running. p.mu is held.
 func (p *Pool) quietLocked() bool {
-	return !p.queuedLocked() && p.workers-p.leaving == len(p.idle)
+	return !p.queuedLocked() && p.workers == len(p.idle)
 }
 
 // notifyQuietLocked wakes the callers of Wait if no task is queued or
@@ -847,7 +847,7 @@ func (p *Pool) closeLocked(wk *wakeups) {
 // left, and nothing is queued (Close starts a worker for a paused pool's
 // backlog before it calls this). p.mu is held.
 func (p *Pool) checkExitedLocked() {
-	if p.closed && p.workers == 0 && !p.queuedLocked() {
+	if p.closed && p.workers == 0 && p.retiring.Load() == 0 && !p.queuedLocked() {
 		select {
 		case <-p.exited:
 		default:

@@ -20,7 +20,7 @@ type worker struct {
 func (p *Pool) addWorkerLocked() *worker {
 	p.workers++
 	if onWorkers != nil {
-		onWorkers(p, p.workers-p.leaving)
+		onWorkers(p, p.workers)
 	}
 	p.gatesLocked()
 	return &worker{wake: make(chan struct{}, 1)}
@@ -108,7 +108,7 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 			p.panics = append(p.panics, pe)
 		}
 	}
-	if p.workers-p.leaving > p.ceilingLocked() {
+	if p.workers > p.ceilingLocked() {
 		// Resize or Stop shrank the pool below its busy workers: this
 		// one exits rather than take another task (invariant 3).
 		p.exitLocked()
@@ -162,7 +162,7 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 func (p *Pool) exitLocked() {
 	p.workers--
 	if onWorkers != nil {
-		onWorkers(p, p.workers-p.leaving)
+		onWorkers(p, p.workers)
 	}
 	p.gatesLocked()
 	p.notifyQuietLocked()
@@ -172,8 +172,9 @@ func (p *Pool) exitLocked() {
 // retireLocked takes the n oldest idle workers off p.idle and tells them to
 // exit, in time independent of n: it wakes the first only, and each retired
 // worker wakes up to two more as it leaves (see leave), so that n workers
-// are gone after about log2(n) wake-ups in a row. They count in p.leaving
-// until they have exited. p.mu is held.
+// are gone after about log2(n) wake-ups in a row. They leave p.workers at
+// once, and count in p.retiring until their goroutines have passed their
+// last access to the pool. p.mu is held.
 func (p *Pool) retireLocked(n int) {
 	if n <= 0 {
 		return
@@ -181,9 +182,10 @@ func (p *Pool) retireLocked(n int) {
 	batch := p.idle[:n:n]
 	p.idle = p.idle[n:]
 	p.nidle.Add(int64(-n))
-	p.leaving += n
+	p.workers -= n
+	p.retiring.Add(int64(n))
 	if onWorkers != nil {
-		onWorkers(p, p.workers-p.leaving)
+		onWorkers(p, p.workers)
 	}
 	p.gatesLocked()
 	first := batch[0]
@@ -192,7 +194,10 @@ func (p *Pool) retireLocked(n int) {
 }
 
 // leave is the end of a worker retired while parked: it passes the rest of
-// its batch on, split in two, then leaves p.workers.
+// its batch on, split in two, then leaves p.retiring. Only the last of the
+// retired goroutines to leave takes p.mu, for Close: retireLocked counted
+// them under it, and a Close that saw p.retiring above 0 is then seen by
+// that last one, which closes p.exited if nothing else is left.
 func (p *Pool) leave(w *worker) {
 	if rest := w.chain; len(rest) > 0 {
 		mid := len(rest) / 2
@@ -205,10 +210,11 @@ func (p *Pool) leave(w *worker) {
 		}
 	}
 	w.chain = nil
-	p.mu.Lock()
-	p.leaving--
-	p.exitLocked()
-	p.mu.Unlock()
+	if p.retiring.Add(-1) == 0 {
+		p.mu.Lock()
+		p.checkExitedLocked()
+		p.mu.Unlock()
+	}
 }
 
 // tuneTimerLocked arms the idle timer if a worker above Size is parked (with
@@ -219,7 +225,7 @@ func (p *Pool) tuneTimerLocked() {
 	if p.maxWorkers == 0 {
 		return
 	}
-	want := !p.closed && len(p.idle) > 0 && p.workers-p.leaving > p.size
+	want := !p.closed && len(p.idle) > 0 && p.workers > p.size
 	switch {
 	case !want && p.timerArmed:
 		p.timer.Stop()
@@ -247,7 +253,7 @@ func (p *Pool) expire() {
 	}
 	now := time.Now()
 	n := 0
-	for n < len(p.idle) && p.workers-p.leaving-n > p.size && now.Sub(p.idle[n].idleSince) >= p.idleTimeout {
+	for n < len(p.idle) && p.workers-n > p.size && now.Sub(p.idle[n].idleSince) >= p.idleTimeout {
 		n++
 	}
 	p.retireLocked(n)
