@@ -34,15 +34,15 @@ func newHeap[T any](capacity int, less func(a, b T) bool) *heap[T] {
 
 func (h *heap[T]) Len() int { return len(h.items) }
 
-// before reports whether a leaves the heap before b.
+// before reports whether a leaves the heap before b: a is less, or the
+// two tie and a came first. When a came after b, a is before b only if it
+// is less, so the second call of less, which tells a tie, is needed only
+// when a came first.
 func (h *heap[T]) before(a, b *entry[T]) bool {
 	if h.less(a.v, b.v) {
 		return true
 	}
-	if h.less(b.v, a.v) {
-		return false
-	}
-	return a.seq < b.seq
+	return a.seq < b.seq && !h.less(b.v, a.v)
 }
 
 // set writes e to slot i, recording the old entry while logging.
@@ -78,12 +78,17 @@ func (h *heap[T]) Push(v T) {
 }
 
 // Pop removes and returns the first item. The heap must not be empty.
+//
+// The last entry fills the root's place. As Floyd's variant of the heap's
+// sift-down does, Pop first walks from the root to a leaf through the
+// lesser child at each level (one comparison a level), then finds from the
+// leaf up where the last entry goes along that path: usually at once, since
+// the last entry is usually among the greatest. All of it calls less only,
+// recording the path; then it moves the entries, so a panic in less leaves
+// the heap as it was. A heap of 2^63 entries is 63 levels deep.
 func (h *heap[T]) Pop() T {
 	n := len(h.items) - 1
 	top, last := h.items[0], h.items[n]
-	// Walk down from the root as the hole would, calling less only and
-	// recording the path; then move the entries. A heap of 2^63 entries
-	// is 63 levels deep.
 	var path [64]int
 	depth := 0
 	for j := 0; ; {
@@ -94,12 +99,14 @@ func (h *heap[T]) Pop() T {
 		if r := c + 1; r < n && h.before(&h.items[r], &h.items[c]) {
 			c = r
 		}
-		if !h.before(&h.items[c], &last) {
-			break
-		}
 		path[depth] = c
 		depth++
 		j = c
+	}
+	// The entries along the path are in order: those before last move up
+	// a level, and last takes the place of the last of them.
+	for depth > 0 && !h.before(&h.items[path[depth-1]], &last) {
+		depth--
 	}
 	j := 0
 	for _, c := range path[:depth] {
