@@ -19,10 +19,17 @@ type Future[R any] struct {
 
 	finished atomic.Bool    // set once val and err are final
 	wg       sync.WaitGroup // done once finished: Get with a ctx that never ends waits on it
-	mu       sync.Mutex
-	done     chan struct{} // made on demand by Done or Get, closed when finished
-	val      R
-	err      error
+	// done is made on demand by Done (or Get with a ctx that can end), and
+	// closed once finished. hasDone says it was made: complete stores
+	// finished and then loads hasDone, Done stores hasDone and then loads
+	// finished, so at least one of them sees the other and closes done
+	// (mu decides which, once). A Future nobody asks for Done takes no lock.
+	hasDone atomic.Bool
+	mu      sync.Mutex // guards done and closed
+	done    chan struct{}
+	closed  bool
+	val     R
+	err     error
 }
 
 // Go runs f on a worker of p and returns a Future of its result. Like
@@ -75,15 +82,23 @@ func (fu *Future[R]) abandon() { fu.fail(ErrClosed) }
 
 // complete sets the result, once, and wakes every waiter.
 func (fu *Future[R]) complete(v R, err error) {
-	fu.mu.Lock()
 	fu.val, fu.err = v, err
 	fu.f, fu.ctx = nil, nil // let the function and what it captured be collected
 	fu.finished.Store(true)
-	if fu.done != nil {
+	if fu.hasDone.Load() {
+		fu.closeDone()
+	}
+	fu.wg.Done()
+}
+
+// closeDone closes done, which Done made, unless it is closed already.
+func (fu *Future[R]) closeDone() {
+	fu.mu.Lock()
+	if !fu.closed {
+		fu.closed = true
 		close(fu.done)
 	}
 	fu.mu.Unlock()
-	fu.wg.Done()
 }
 
 // Get waits until the function has returned, or ctx is done, and returns its
@@ -110,14 +125,17 @@ func (fu *Future[R]) Get(ctx context.Context) (R, error) {
 // the Future was completed without running it).
 func (fu *Future[R]) Done() <-chan struct{} {
 	fu.mu.Lock()
-	defer fu.mu.Unlock()
-	if fu.done == nil {
-		fu.done = make(chan struct{})
-		if fu.finished.Load() {
-			close(fu.done)
-		}
+	done := fu.done
+	if done == nil {
+		done = make(chan struct{})
+		fu.done = done
+		fu.hasDone.Store(true)
 	}
-	return fu.done
+	fu.mu.Unlock()
+	if fu.finished.Load() {
+		fu.closeDone()
+	}
+	return done
 }
 
 // bothCtx is the ctx of a function run by Go: it has the values and the
@@ -133,6 +151,7 @@ type bothCtx struct {
 	mu    sync.Mutex
 	done  chan struct{}
 	stops [2]func() bool
+	armed atomic.Bool // set once Done registered stops: release has work
 }
 
 func (c *bothCtx) Err() error {
@@ -152,6 +171,7 @@ func (c *bothCtx) Done() <-chan struct{} {
 		c.done = make(chan struct{})
 		c.stops[0] = context.AfterFunc(c.Context, c.closeDone)
 		c.stops[1] = context.AfterFunc(c.pool, c.closeDone)
+		c.armed.Store(true)
 	}
 	return c.done
 }
@@ -167,8 +187,14 @@ func (c *bothCtx) closeDone() {
 }
 
 // release unregisters what Done registered, so that a long-lived pool ctx
-// or caller's ctx keeps no reference to a finished function.
+// or caller's ctx keeps no reference to a finished function. It runs when
+// f has returned; if f never asked for Done, there is nothing to undo and
+// it takes no lock. (A goroutine that f left behind and that asks for Done
+// afterwards registers what only the end of either ctx releases.)
 func (c *bothCtx) release() {
+	if !c.armed.Load() {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, stop := range c.stops {
