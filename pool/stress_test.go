@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/lullgo/lull/pool"
 )
@@ -19,19 +20,42 @@ import (
 // started, or that Stop took from the backlog, never runs: its Future says so
 // (ctx.Err() or ErrClosed). A Group function that Stop took fails the group
 // with ErrClosed instead, so under Stop a group function runs at most once.
+//
+// The rounds run on four configurations: an autoscaled pool with a small
+// backlog; the same whose extra workers time out after a millisecond, so
+// that the idle timer retires workers in the middle of everything else; a
+// pool with no backlog; and a fixed pool with a backlog large enough that
+// most Submits and most workers take the ring's fast paths. Half of them
+// run at GOMAXPROCS 8, above the number of CPUs, so that the OS preempts
+// goroutines in the middle of an operation.
 func TestStress(t *testing.T) {
-	for round := range 16 {
-		stop := round%2 == 1
-		stressRound(t, uint64(round), stop)
+	configs := []struct {
+		name string
+		opts []pool.Option
+	}{
+		{"auto", []pool.Option{pool.WithQueueSize(4), pool.WithMaxWorkers(6)}},
+		{"auto-timeout", []pool.Option{pool.WithQueueSize(4), pool.WithMaxWorkers(6), pool.WithIdleTimeout(time.Millisecond)}},
+		{"no-backlog", []pool.Option{pool.WithQueueSize(0)}},
+		{"fast-paths", []pool.Option{pool.WithQueueSize(64)}},
+	}
+	for _, c := range configs {
+		t.Run(c.name, func(t *testing.T) {
+			for round := range 8 {
+				if round == 4 {
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+				}
+				stop := round%2 == 1
+				stressRound(t, uint64(round), stop, c.opts)
+			}
+		})
 	}
 }
 
-func stressRound(t *testing.T, seed uint64, stop bool) {
+func stressRound(t *testing.T, seed uint64, stop bool, opts []pool.Option) {
 	const submitters, perSubmitter = 4, 300
 	const n = submitters * perSubmitter
 	var panics atomic.Int64
-	p := pool.New(2, pool.WithQueueSize(4), pool.WithMaxWorkers(6),
-		pool.WithPanicHandler(func(*pool.PanicError) { panics.Add(1) }))
+	p := pool.New(2, append(opts, pool.WithPanicHandler(func(*pool.PanicError) { panics.Add(1) }))...)
 
 	var (
 		accepted   [n]atomic.Bool
@@ -177,6 +201,18 @@ func stressRound(t *testing.T, seed uint64, stop bool) {
 	st := p.Stats()
 	if st.Workers != 0 || st.Busy != 0 || st.Queued != 0 {
 		t.Fatalf("after shutdown: Stats() = %+v", st)
+	}
+	nAccepted := uint64(0)
+	for id := range n {
+		if accepted[id].Load() {
+			nAccepted++
+		}
+	}
+	if st.Submitted != nAccepted {
+		t.Fatalf("Stats().Submitted = %d, %d tasks accepted", st.Submitted, nAccepted)
+	}
+	if !stop && st.Completed != st.Submitted {
+		t.Fatalf("after Close: Stats() = %+v, want every accepted task completed", st)
 	}
 	if int64(st.Panicked) != panics.Load()+futurePanics {
 		t.Fatalf("Stats().Panicked = %d, handler saw %d and futures %d", st.Panicked, panics.Load(), futurePanics)

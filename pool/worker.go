@@ -245,12 +245,18 @@ func (p *Pool) tuneTimerLocked() {
 // that have been parked for the idle timeout, oldest first, and arms the
 // timer again for the next one, if any.
 func (p *Pool) expire() {
+	var wk wakeups
+	defer wk.wake()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.timerArmed = false
 	if p.closed {
 		return
 	}
+	// Tasks queued while a woken worker had not yet run (see wakeOne) go
+	// to idle workers before any of those retires: a worker that retires
+	// leaves none of them behind.
+	p.settleLocked(&wk)
 	now := time.Now()
 	n := 0
 	for n < len(p.idle) && p.workers-n > p.size && now.Sub(p.idle[n].idleSince) >= p.idleTimeout {
