@@ -55,8 +55,13 @@
 //
 // # Cost
 //
-// All of a pool's state is guarded by one mutex, taken once per Submit and
-// once per task finished; a task goes to an idle worker (the most recently
-// parked, whose stack is warm) with one channel send. Submit allocates
+// The backlog is a ring whose slots are claimed by compare-and-swap: a
+// Submit that finds room and a worker that finds a task there take no lock.
+// The rest of the pool's state is guarded by one mutex, taken when a worker
+// starts, parks or exits, when a Submit must wait, and by Resize, Close,
+// Stop, Wait and Stats. A task that finds a worker idle wakes it (the most
+// recently parked, whose stack is warm) with one channel send; while
+// tasks come faster than woken workers get to run, they wake one worker at
+// a time, and busy workers take the rest from the ring. Submit allocates
 // nothing; Go allocates its Future.
 package pool
