@@ -2,8 +2,8 @@ package pool
 
 import "sync"
 
-// The channels that OnWorkers and OnPark returned, by pool.
-var workersHooks, parkHooks sync.Map
+// The channels that OnWorkers, OnPark and OnGetPark returned, by pool.
+var workersHooks, parkHooks, getParkHooks sync.Map
 
 func init() {
 	onWorkers = func(p *Pool, n int) {
@@ -16,6 +16,11 @@ func init() {
 	}
 	onPark = func(p *Pool) {
 		if c, ok := parkHooks.Load(p); ok {
+			c.(chan struct{}) <- struct{}{}
+		}
+	}
+	onGetPark = func(p *Pool) {
+		if c, ok := getParkHooks.Load(p); ok {
 			c.(chan struct{}) <- struct{}{}
 		}
 	}
@@ -43,5 +48,13 @@ func TimerArmed(p *Pool) bool {
 func OnPark(p *Pool, n int) <-chan struct{} {
 	c := make(chan struct{}, n)
 	parkHooks.Store(p, c)
+	return c
+}
+
+// OnGetPark makes p send on the returned channel each time a Future.Get of
+// one of its Futures parks with a ctx that can end; the channel buffers n.
+func OnGetPark(p *Pool, n int) <-chan struct{} {
+	c := make(chan struct{}, n)
+	getParkHooks.Store(p, c)
 	return c
 }

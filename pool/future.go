@@ -19,15 +19,17 @@ type Future[R any] struct {
 
 	finished atomic.Bool    // set once val and err are final
 	wg       sync.WaitGroup // done once finished: Get with a ctx that never ends waits on it
-	// done is made on demand by Done (or Get with a ctx that can end), and
-	// closed once finished. hasDone says it was made: complete stores
-	// finished and then loads hasDone, Done stores hasDone and then loads
-	// finished, so at least one of them sees the other and closes done
-	// (mu decides which, once). A Future nobody asks for Done takes no lock.
-	hasDone atomic.Bool
-	mu      sync.Mutex // guards done and closed
+	pool     *Pool          // keeps the getters, for reuse
+	// watched says that done was made (by Done) or a Get with a ctx that
+	// can end parked in getters: complete stores finished and then loads
+	// watched, and those store watched and then load finished, so at least
+	// one of them sees the other and wakes them (wake, under mu, does it
+	// once). A Future nobody watches takes no lock to complete.
+	watched atomic.Bool
+	mu      sync.Mutex // guards done, closed and getters
 	done    chan struct{}
 	closed  bool
+	getters *getter
 	val     R
 	err     error
 }
@@ -49,7 +51,7 @@ func Go[R any](ctx context.Context, p *Pool, f func(context.Context) (R, error))
 	if f == nil {
 		panic("pool: Go with nil function")
 	}
-	fu := &Future[R]{f: f, ctx: ctx}
+	fu := &Future[R]{f: f, ctx: ctx, pool: p}
 	fu.wg.Add(1)
 	if err := p.submit(ctx, job{runner: fu}, false); err != nil {
 		return nil, err
@@ -85,40 +87,91 @@ func (fu *Future[R]) complete(v R, err error) {
 	fu.val, fu.err = v, err
 	fu.f, fu.ctx = nil, nil // let the function and what it captured be collected
 	fu.finished.Store(true)
-	if fu.hasDone.Load() {
-		fu.closeDone()
+	if fu.watched.Load() {
+		fu.wake()
 	}
 	fu.wg.Done()
 }
 
-// closeDone closes done, which Done made, unless it is closed already.
-func (fu *Future[R]) closeDone() {
+// wake closes done, if Done made it, and sends each parked Get its token,
+// once: it runs only after finished was set.
+func (fu *Future[R]) wake() {
 	fu.mu.Lock()
-	if !fu.closed {
+	if fu.done != nil && !fu.closed {
 		fu.closed = true
 		close(fu.done)
 	}
+	for g := fu.getters; g != nil; {
+		next := g.next
+		g.next = nil
+		g.ready <- struct{}{}
+		g = next
+	}
+	fu.getters = nil
 	fu.mu.Unlock()
+}
+
+// getter is a Get parked with a ctx that can end: it waits for a token on
+// ready, or for its ctx. The pool keeps them for reuse, so such a Get
+// allocates nothing in steady state.
+type getter struct {
+	ready chan struct{} // capacity 1
+	next  *getter       // the next parked Get of the same Future
 }
 
 // Get waits until the function has returned, or ctx is done, and returns its
 // result, or ctx.Err(). Once the result is there, Get returns it at once, to
-// every caller. Get allocates nothing when the result is there or ctx can
-// never be done, and one channel, shared with Done, otherwise.
+// every caller. Get allocates nothing (in steady state).
 func (fu *Future[R]) Get(ctx context.Context) (R, error) {
-	if !fu.finished.Load() {
-		if ctx.Done() == nil {
-			fu.wg.Wait()
-		} else {
-			select {
-			case <-fu.Done():
-			case <-ctx.Done():
-				var zero R
-				return zero, ctx.Err()
-			}
+	if fu.finished.Load() {
+		return fu.val, fu.err
+	}
+	done := ctx.Done()
+	if done == nil {
+		fu.wg.Wait()
+		return fu.val, fu.err
+	}
+	g, _ := fu.pool.getters.Get().(*getter)
+	if g == nil {
+		g = &getter{ready: make(chan struct{}, 1)}
+	}
+	fu.mu.Lock()
+	g.next, fu.getters = fu.getters, g
+	fu.watched.Store(true)
+	fu.mu.Unlock()
+	if fu.finished.Load() {
+		fu.wake() // complete may have missed watched
+	}
+	if onGetPark != nil {
+		onGetPark(fu.pool)
+	}
+	select {
+	case <-g.ready:
+	case <-done:
+		fu.mu.Lock()
+		parked := fu.unpark(g)
+		fu.mu.Unlock()
+		if parked {
+			fu.pool.getters.Put(g)
+			var zero R
+			return zero, ctx.Err()
+		}
+		<-g.ready // woken as ctx ended: the token is there
+	}
+	fu.pool.getters.Put(g)
+	return fu.val, fu.err
+}
+
+// unpark takes g out of getters, and reports whether it was there. fu.mu
+// is held.
+func (fu *Future[R]) unpark(g *getter) bool {
+	for p := &fu.getters; *p != nil; p = &(*p).next {
+		if *p == g {
+			*p, g.next = g.next, nil
+			return true
 		}
 	}
-	return fu.val, fu.err
+	return false
 }
 
 // Done returns a channel that is closed once the function has returned (or
@@ -129,11 +182,11 @@ func (fu *Future[R]) Done() <-chan struct{} {
 	if done == nil {
 		done = make(chan struct{})
 		fu.done = done
-		fu.hasDone.Store(true)
+		fu.watched.Store(true)
 	}
 	fu.mu.Unlock()
 	if fu.finished.Load() {
-		fu.closeDone()
+		fu.wake()
 	}
 	return done
 }

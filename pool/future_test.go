@@ -259,3 +259,92 @@ func TestGoContext(t *testing.T) {
 		}
 	})
 }
+
+// TestFutureGetRace parks several Gets with ctxs that can end on one
+// Future, then completes it while some of those ctxs end, many times over:
+// every Get returns either the result or its own ctx's error (never the
+// error of a ctx that did not end, never a stale result), and none stays
+// parked. Done, asked for in the middle, is closed too.
+func TestFutureGetRace(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	p := pool.New(2)
+	defer p.Close(bg)
+	for round := range 300 {
+		release := make(chan struct{})
+		fu, err := pool.Go(bg, p, func(context.Context) (int, error) { <-release; return round, nil })
+		require.NoError(t, err)
+		const gets = 5
+		type result struct {
+			v         int
+			err       error
+			cancelled bool
+		}
+		results := make(chan result, gets)
+		cancels := make([]context.CancelFunc, gets)
+		for i := range gets {
+			ctx, cancel := context.WithCancel(bg)
+			cancels[i] = cancel
+			go func() {
+				v, err := fu.Get(ctx)
+				results <- result{v, err, ctx.Err() != nil}
+			}()
+		}
+		go func() {
+			for i := 0; i < gets; i += 2 {
+				cancels[i]()
+			}
+		}()
+		done := fu.Done()
+		close(release)
+		<-done
+		for range gets {
+			r := <-results
+			switch {
+			case r.err == nil && r.v == round:
+			case errors.Is(r.err, context.Canceled) && r.cancelled:
+			default:
+				t.Fatalf("round %d: Get = %v, %v (its ctx ended: %v)", round, r.v, r.err, r.cancelled)
+			}
+		}
+		for _, cancel := range cancels {
+			cancel()
+		}
+	}
+}
+
+// TestFutureGetAllocations checks that a Get that parks with a ctx that
+// can end allocates nothing once the pool has a parked Get to reuse: each
+// round's function returns only once its Get has parked.
+func TestFutureGetAllocations(t *testing.T) {
+	p := pool.New(1)
+	defer p.Close(bg)
+	parked := pool.OnGetPark(p, 1)
+	release := make(chan struct{})
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-parked:
+				release <- struct{}{}
+			case <-stop:
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	f := func(context.Context) (int, error) { <-release; return 1, nil }
+	allocs := testing.AllocsPerRun(50, func() {
+		fu, err := pool.Go(bg, p, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := fu.Get(ctx); v != 1 || err != nil {
+			t.Fatalf("Get = %v, %v", v, err)
+		}
+	})
+	if allocs > 1 {
+		t.Fatalf("Go and a parked Get allocate %v, want 1 (the Future)", allocs)
+	}
+}

@@ -177,6 +177,7 @@ type Pool struct {
 
 	putters wait.List[job]
 	waiters sync.Pool // of *wait.Waiter[job]
+	getters sync.Pool // of *getter, for Future.Get
 
 	closed, stopping bool
 	exited           chan struct{} // closed once closed and workers == 0
@@ -202,6 +203,7 @@ type Pool struct {
 var (
 	onWorkers func(p *Pool, n int) // called with mu held when workers changes
 	onPark    func(p *Pool)        // called with mu held when a Submit parks
+	onGetPark func(p *Pool)        // called when a Future.Get of p's parks with a ctx that can end
 )
 
 // New returns a Pool of the given number of workers. It starts no goroutine:
