@@ -381,9 +381,11 @@ func (p *Pool) submitSlow(ctx context.Context, done <-chan struct{}, j job, try 
 	if !wt.Park(done) {
 		p.mu.Lock()
 		if wt.State == wait.Waiting {
-			// Still parked: j was not accepted, and never will be.
+			// Still parked: j was not accepted, and never will be. With
+			// no backlog, it was what a Wait waited for.
 			p.putters.Remove(wt)
 			p.nput.Add(-1)
+			p.notifyQuietLocked()
 			p.mu.Unlock()
 			p.recycle(wt)
 			return ctx.Err()
@@ -589,6 +591,11 @@ func (p *Pool) Resize(n int) {
 	p.size = n
 	var start []startJob
 	if !p.closed {
+		// The gates first: a Submit that comes after this sees the new
+		// ceiling (and, growing, starts a worker through mu), and every
+		// task queued before it is counted in the ring's tail, for the
+		// lines below to see.
+		p.gatesLocked()
 		// Idle workers above n exit at once, also those that autoscaling
 		// started. Queued tasks go to the idle workers left (invariant 1),
 		// then to new workers, up to the ceiling.

@@ -65,33 +65,45 @@ func (p *Pool) resume(w *worker) {
 // calls runtime.Goexit, call completes a runner with ErrGoexit and starts a
 // new goroutine to go on as w (resume); this goroutine then ends.
 func (p *Pool) call(w *worker, j job) (pe *PanicError) {
-	returned := false
+	// A panic is recovered in the inner function, which then returns to
+	// the line after it; runtime.Goexit recovers nothing, runs the
+	// deferred functions, and never gets there. recover's value cannot
+	// tell the two apart: with GODEBUG=panicnil=1, panic(nil) recovers as
+	// nil too.
+	returned, recovered := false, false
 	defer func() {
-		if returned {
-			return
-		}
-		v := recover()
-		if v == nil { // runtime.Goexit: nothing else ends a call this way
+		if !returned && !recovered { // runtime.Goexit
 			if j.runner != nil {
 				j.runner.fail(ErrGoexit)
 			}
 			go p.resume(w)
-			return
-		}
-		pe = newPanicError(v)
-		if j.runner != nil {
-			j.runner.fail(pe)
-		} else if p.onPanic != nil {
-			p.onPanic(pe)
 		}
 	}()
-	if j.runner != nil {
-		j.runner.run(p.ctx)
-	} else {
-		j.task(p.ctx)
+	func() {
+		defer func() {
+			if !returned {
+				// The stack is the panic's only here; under Goexit this
+				// is thrown away below.
+				pe = newPanicError(recover())
+			}
+		}()
+		if j.runner != nil {
+			j.runner.run(p.ctx)
+		} else {
+			j.task(p.ctx)
+		}
+		returned = true
+	}()
+	if returned {
+		return nil
 	}
-	returned = true
-	return nil
+	recovered = true
+	if j.runner != nil {
+		j.runner.fail(pe)
+	} else if p.onPanic != nil {
+		p.onPanic(pe)
+	}
+	return pe
 }
 
 // next records the panic, pe, of the task w has just finished, if any
@@ -246,11 +258,10 @@ func (p *Pool) tuneTimerLocked() {
 // timer again for the next one, if any.
 func (p *Pool) expire() {
 	var wk wakeups
-	defer wk.wake()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.timerArmed = false
 	if p.closed {
+		p.mu.Unlock()
 		return
 	}
 	// Tasks queued while a woken worker had not yet run (see wakeOne) go
@@ -263,5 +274,15 @@ func (p *Pool) expire() {
 		n++
 	}
 	p.retireLocked(n)
+	// Retiring set the tail's gate (fewer workers than the ceiling now):
+	// a task that a Submit queued before it gets a worker here, and later
+	// ones start theirs through mu.
+	p.settleLocked(&wk)
+	start := p.startForQueueLocked(&wk)
 	p.tuneTimerLocked()
+	p.mu.Unlock()
+	wk.wake()
+	for _, s := range start {
+		go p.work(s.w, s.j)
+	}
 }
