@@ -67,8 +67,9 @@ type feeder[In any] struct {
 	hint  atomic.Int64 // adaptive: the size wanted for the next chunk
 
 	// stopped is set once the phase's ctx is done, while feed runs: the
-	// feeder and the workers look at it before each input, one atomic
-	// load where a look at ctx.Done() costs a function call.
+	// workers look at it before each input, and so does the feeder unless
+	// it watches the caller's ctx itself (see feed); one atomic load where
+	// a look at ctx.Done() costs a function call.
 	stopped atomic.Bool
 }
 
@@ -130,9 +131,16 @@ func (f *feeder[In]) get(ctx context.Context, stop <-chan struct{}) *chunk[In] {
 // feed reads in to its end, or until ctx is done or the pool stops, and
 // hands it to the workers in chunks. It reports whether it read all of in and
 // handed it over. It runs on the calling goroutine and closes jobs before it
-// returns, which is what tells the workers the input has ended. It looks at
-// ctx before it reads each input, so a cancelled call reads no more.
-func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq[In]) (complete bool) {
+// returns, which is what tells the workers the input has ended.
+//
+// If watch is set (the caller's ctx can be cancelled), feed looks at ctx
+// itself after each input, so that a call cancelled by the sequence, or by
+// anything else, reads no more. Otherwise only the phase's own stops can end
+// it (a failed input, the pool stopping), which come from other goroutines
+// anyway: feed looks at the stopped flag instead, one plain load where
+// ctx.Err is an interface call and an atomic load, a good part of the few
+// nanoseconds an input costs the feeder.
+func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq[In], watch bool) (complete bool) {
 	defer close(f.jobs)
 	c := f.get(ctx, stop)
 	if c == nil {
@@ -143,38 +151,81 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 	if ctx.Err() != nil {
 		return false
 	}
+	w := &filler[In]{f: f, ctx: ctx, stop: stop, stopped: &f.stopped, c: c}
+	w.buf = f.fill(c)
+	// The body of a range over a function is a closure called once per
+	// input, which loads every variable it uses at each call, and saves
+	// the live ones around every call it makes: each loop keeps to a store,
+	// an increment and its check, and leaves the rest to refill.
+	if watch {
+		for x := range in {
+			// ctx itself, not the flag, which an AfterFunc goroutine
+			// sets a moment later.
+			if w.ctx.Err() != nil {
+				return false
+			}
+			w.buf[w.i] = x
+			w.i++
+			if w.i == len(w.buf) && !w.refill() {
+				return false
+			}
+		}
+	} else {
+		for x := range in {
+			w.buf[w.i] = x
+			w.i++
+			if w.stopped.Load() || w.i == len(w.buf) && !w.refill() {
+				return false
+			}
+		}
+	}
+	if w.i > 0 {
+		w.c.items = w.buf[:w.i]
+		f.jobs <- w.c
+	}
+	return true
+}
+
+// filler is the state of feed's loop: the chunk being filled, through buf.
+type filler[In any] struct {
+	f       *feeder[In]
+	ctx     context.Context
+	stop    <-chan struct{}
+	stopped *atomic.Bool // &f.stopped
+	c       *chunk[In]   // the chunk being filled; nil once feed must stop
+	buf     []In         // c's items, as many as the chunk should hold
+	i       int          // inputs in buf
+}
+
+// refill hands the full chunk over and takes the next one. It reports
+// whether it got one: false if ctx is done or the pool stops while every
+// chunk is out.
+func (w *filler[In]) refill() bool {
+	c := w.c
+	c.items = w.buf
+	next := c.start + len(w.buf)
+	// jobs has room for every chunk there is, so this send never blocks:
+	// the feeder waits only in get, where ctx can end it.
+	w.f.jobs <- c
+	// Take the next chunk before reading on, so that the inputs read and
+	// not yet mapped never exceed the chunks in circulation.
+	if c = w.f.get(w.ctx, w.stop); c == nil {
+		w.c = nil
+		return false
+	}
+	c.start = next
+	w.c, w.buf, w.i = c, w.f.fill(c), 0
+	return true
+}
+
+// fill returns the buffer to fill c through: c's items, as many as the
+// size wanted for the next chunk.
+func (f *feeder[In]) fill(c *chunk[In]) []In {
 	size := f.size()
-	n := 0 // inputs read so far
-	complete = true
-	for x := range in {
-		c.items = append(c.items, x)
-		n++
-		// Look at ctx itself, not at the flag, which an AfterFunc
-		// goroutine sets a moment later: a cancelled call reads no more
-		// input. (A cancelCtx's Err is an atomic load.)
-		if ctx.Err() != nil {
-			complete = false
-			break
-		}
-		if len(c.items) < size {
-			continue
-		}
-		// jobs has room for every chunk there is, so this send never
-		// blocks: the feeder waits only in get, where ctx can end it.
-		f.jobs <- c
-		// Take the next chunk before reading on, so that the inputs read
-		// and not yet mapped never exceed the chunks in circulation.
-		if c = f.get(ctx, stop); c == nil {
-			complete = false
-			break
-		}
-		c.start = n
-		size = f.size()
+	if cap(c.items) < size {
+		c.items = make([]In, size)
 	}
-	if c != nil && len(c.items) > 0 {
-		f.jobs <- c
-	}
-	return complete
+	return c.items[:size]
 }
 
 // work is the loop of one worker of the map phase: it takes chunks until

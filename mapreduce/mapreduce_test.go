@@ -303,6 +303,61 @@ func TestMapperError(t *testing.T) {
 	}
 }
 
+// TestMapperErrorEndsEndlessInput fails an input of an endless sequence,
+// once the adaptive chunks have grown: the call must stop reading and return
+// the error. The feeder reads a ctx that can never be cancelled
+// (context.Background) in a loop of its own, which stops on the failure
+// through the phase's stopped flag; a cancellable ctx, in the other loop,
+// which looks at ctx after each input. Both must end, and the sequence must
+// be told to stop.
+func TestMapperErrorEndsEndlessInput(t *testing.T) {
+	t.Parallel()
+	const bad = 20000
+	for _, fn := range []string{"Run", "Combine"} {
+		for _, cancellable := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/cancellable=%v", fn, cancellable), func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				if cancellable {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+				}
+				var told atomic.Bool
+				endless := func(yield func(int) bool) {
+					for i := 0; ; i++ {
+						if !yield(i) {
+							told.Store(true)
+							return
+						}
+					}
+				}
+				m := func(_ context.Context, x int, emit func(int, int)) error {
+					if x == bad {
+						return errBoom
+					}
+					emit(x%7, x)
+					return nil
+				}
+				var err error
+				opts := []mapreduce.Option{mapreduce.WithWorkers(2)}
+				if fn == "Run" {
+					_, err = mapreduce.Run(ctx, endless, m, sortedValues, opts...)
+				} else {
+					_, err = mapreduce.Combine(ctx, endless, m, add, opts...)
+				}
+				var ie *mapreduce.InputError
+				if !errors.As(err, &ie) || ie.Index != bad || !errors.Is(err, errBoom) {
+					t.Fatalf("got %v, want an *InputError for input %d that is errBoom", err, bad)
+				}
+				if !told.Load() {
+					t.Errorf("the call returned, but its yield never returned false")
+				}
+			})
+		}
+	}
+}
+
 func TestMapperPanic(t *testing.T) {
 	t.Parallel()
 	m := func(_ context.Context, x int, emit func(int, int)) error {
