@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -354,6 +355,26 @@ func TestMapperErrorEndsEndlessInput(t *testing.T) {
 					t.Errorf("the call returned, but its yield never returned false")
 				}
 			})
+		}
+	}
+}
+
+// TestChunkCap checks the cap of adaptive chunks: as many inputs as fit in
+// 128 KiB, but at least 4096.
+func TestChunkCap(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name      string
+		got, want int
+	}{
+		{"int", mapreduce.ChunkCap[int](), (128 << 10) / int(unsafe.Sizeof(0))}, // 16384 on 64-bit
+		{"string", mapreduce.ChunkCap[string](), (128 << 10) / int(unsafe.Sizeof(""))},
+		{"byte", mapreduce.ChunkCap[byte](), 128 << 10},
+		{"struct{}", mapreduce.ChunkCap[struct{}](), 128 << 10},
+		{"[64]byte", mapreduce.ChunkCap[[64]byte](), 4096},
+	} {
+		if c.got != c.want {
+			t.Errorf("chunk cap of %s: got %d, want %d", c.name, c.got, c.want)
 		}
 	}
 }
