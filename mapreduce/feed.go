@@ -157,8 +157,9 @@ func (f *feeder[In]) get(ctx context.Context, stop <-chan struct{}) *chunk[In] {
 // returns, which is what tells the workers the input has ended.
 //
 // If watch is set (the caller's ctx can be cancelled), feed looks at ctx
-// itself after each input, so that a call cancelled by the sequence, or by
-// anything else, reads no more. Otherwise only the phase's own stops can end
+// itself each time the sequence yields, before it takes the input and asks
+// for the next, so that a call cancelled by the sequence, or by anything
+// else, reads no more. Otherwise only the phase's own stops can end
 // it (a failed input, the pool stopping), which come from other goroutines
 // anyway: feed looks at the stopped flag instead, one plain load where
 // ctx.Err is an interface call and an atomic load, a good part of the few
@@ -244,10 +245,10 @@ func (w *filler[In]) refill() bool {
 // fill returns the buffer to fill c through: c's items, as many as the
 // size wanted for the next chunk. Only adaptive sizes grow: a buffer too
 // small for one is replaced by one with room for four times as many (at
-// most f.limit), not twice as many as each step of tune would need, so that
-// while cheap inputs take the size from 1 to f.limit a chunk is reallocated
-// every other step, and the garbage is a third of its final size, not as
-// much again.
+// most f.limit). While cheap inputs double the size from 1 to f.limit, a
+// chunk is then reallocated at one doubling in three, not at each, and the
+// buffers it drops add up to about a seventh of its last one, not as much
+// again.
 func (f *feeder[In]) fill(c *chunk[In]) []In {
 	size := f.size()
 	if cap(c.items) < size {
@@ -317,8 +318,8 @@ func (f *feeder[In]) work(ctx context.Context, process func(items []In, start in
 // tune sets the size of the next chunk from a chunk of n inputs that took d:
 // as many inputs as fit in targetChunkTime at that pace, but at most twice n,
 // so that a few fast inputs do not make one huge chunk of slow ones, and at
-// most f.limit (see maxChunkBytes). The last
-// worker to finish a chunk wins; all of them measure the same stream.
+// most f.limit (see maxChunkBytes). The last worker to finish a chunk wins;
+// all of them measure the same stream.
 func (f *feeder[In]) tune(n int, d time.Duration) {
 	want := f.limit
 	if d > 0 {

@@ -110,6 +110,42 @@ func TestAgainstReference(t *testing.T) {
 	}
 }
 
+// TestFeedLoops checks Run and Combine against the reference under the
+// feeder's two loops: a ctx that can never be cancelled, read with a look at
+// the stopped flag after each input, and a cancellable one (never
+// cancelled here), read with a look at ctx. The inputs are many enough for
+// the adaptive chunks to reach their cap, and end in a partial chunk.
+func TestFeedLoops(t *testing.T) {
+	t.Parallel()
+	const n, keys = 100_003, 97
+	inputs := slices.Collect(ints(n))
+	wantGroups, wantSums := reference(inputs, keys)
+	for _, cancellable := range []bool{false, true} {
+		for _, workers := range []int{1, 2, 5} {
+			t.Run(fmt.Sprintf("cancellable=%v/workers=%d", cancellable, workers), func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				if cancellable {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+				}
+				opt := mapreduce.WithWorkers(workers)
+				gotGroups, err := mapreduce.Run(ctx, ints(n), spread(keys), sortedValues, opt)
+				require.NoError(t, err)
+				if !maps.EqualFunc(gotGroups, wantGroups, slices.Equal) {
+					t.Errorf("Run: got %d keys, want %d, or some groups differ", len(gotGroups), len(wantGroups))
+				}
+				gotSums, err := mapreduce.Combine(ctx, ints(n), spread(keys), add, opt)
+				require.NoError(t, err)
+				if !maps.Equal(gotSums, wantSums) {
+					t.Errorf("Combine: got %v, want %v", gotSums, wantSums)
+				}
+			})
+		}
+	}
+}
+
 func TestEmptyInput(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
