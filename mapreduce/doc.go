@@ -67,8 +67,9 @@
 // Run and Combine size chunks by themselves: they start at one input, and
 // each worker sizes the next chunk after how long its last one took, aiming
 // at about 250µs per chunk, growing at most twofold at a time, and at most
-// 4096 inputs. So slow inputs (a file, a request) go one at a time, and tiny
-// ones (a line, a number) go by thousands. Map takes one input at a time unless
+// 4096 inputs, or as many as fit in 128 KiB if that is more (16384 ints). So
+// slow inputs (a file, a request) go one at a time, and tiny ones (a line, a
+// number) go by thousands. Map takes one input at a time unless
 // told otherwise, because a chunk must fill up before its results can come
 // out. Set a chunk size only to trade latency for throughput in Map, or to
 // pin down the schedule in a test.

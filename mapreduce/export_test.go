@@ -9,3 +9,6 @@ func WithPartitions(n int) Option {
 	}
 	return optionFunc(func(c *config) { c.partitions = n })
 }
+
+// ChunkCap returns the most inputs of type In an adaptive chunk holds.
+func ChunkCap[In any]() int { return chunkCap[In]() }

@@ -215,7 +215,10 @@ func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c 
 		t.split(c.seed, c.parts)
 		return nil
 	}
-	return runPhase(ctx, c.p, c.workers, work, func(ctx context.Context, stop <-chan struct{}) bool { return f.feed(ctx, stop, in) })
+	// A ctx that can never be cancelled (Done returns nil) need not be
+	// looked at after each input: see feed.
+	watch := ctx.Done() != nil
+	return runPhase(ctx, c.p, c.workers, work, func(ctx context.Context, stop <-chan struct{}) bool { return f.feed(ctx, stop, in, watch) })
 }
 
 // reducePhase runs reduce on every partition, on the workers, each taking

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -105,6 +106,42 @@ func TestAgainstReference(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestFeedLoops checks Run and Combine against the reference under the
+// feeder's two loops: a ctx that can never be cancelled, read with a look at
+// the stopped flag after each input, and a cancellable one (never
+// cancelled here), read with a look at ctx. The inputs are many enough for
+// the adaptive chunks to reach their cap, and end in a partial chunk.
+func TestFeedLoops(t *testing.T) {
+	t.Parallel()
+	const n, keys = 100_003, 97
+	inputs := slices.Collect(ints(n))
+	wantGroups, wantSums := reference(inputs, keys)
+	for _, cancellable := range []bool{false, true} {
+		for _, workers := range []int{1, 2, 5} {
+			t.Run(fmt.Sprintf("cancellable=%v/workers=%d", cancellable, workers), func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				if cancellable {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+				}
+				opt := mapreduce.WithWorkers(workers)
+				gotGroups, err := mapreduce.Run(ctx, ints(n), spread(keys), sortedValues, opt)
+				require.NoError(t, err)
+				if !maps.EqualFunc(gotGroups, wantGroups, slices.Equal) {
+					t.Errorf("Run: got %d keys, want %d, or some groups differ", len(gotGroups), len(wantGroups))
+				}
+				gotSums, err := mapreduce.Combine(ctx, ints(n), spread(keys), add, opt)
+				require.NoError(t, err)
+				if !maps.Equal(gotSums, wantSums) {
+					t.Errorf("Combine: got %v, want %v", gotSums, wantSums)
+				}
+			})
 		}
 	}
 }
@@ -300,6 +337,81 @@ func TestMapperError(t *testing.T) {
 				t.Errorf("%d other mappers saw their ctx cancelled, want %d", got, workers-1)
 			}
 		})
+	}
+}
+
+// TestMapperErrorEndsEndlessInput fails an input of an endless sequence,
+// once the adaptive chunks have grown: the call must stop reading and return
+// the error. The feeder reads a ctx that can never be cancelled
+// (context.Background) in a loop of its own, which stops on the failure
+// through the phase's stopped flag; a cancellable ctx, in the other loop,
+// which looks at ctx after each input. Both must end, and the sequence must
+// be told to stop.
+func TestMapperErrorEndsEndlessInput(t *testing.T) {
+	t.Parallel()
+	const bad = 20000
+	for _, fn := range []string{"Run", "Combine"} {
+		for _, cancellable := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/cancellable=%v", fn, cancellable), func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				if cancellable {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+				}
+				var told atomic.Bool
+				endless := func(yield func(int) bool) {
+					for i := 0; ; i++ {
+						if !yield(i) {
+							told.Store(true)
+							return
+						}
+					}
+				}
+				m := func(_ context.Context, x int, emit func(int, int)) error {
+					if x == bad {
+						return errBoom
+					}
+					emit(x%7, x)
+					return nil
+				}
+				var err error
+				opts := []mapreduce.Option{mapreduce.WithWorkers(2)}
+				if fn == "Run" {
+					_, err = mapreduce.Run(ctx, endless, m, sortedValues, opts...)
+				} else {
+					_, err = mapreduce.Combine(ctx, endless, m, add, opts...)
+				}
+				var ie *mapreduce.InputError
+				if !errors.As(err, &ie) || ie.Index != bad || !errors.Is(err, errBoom) {
+					t.Fatalf("got %v, want an *InputError for input %d that is errBoom", err, bad)
+				}
+				if !told.Load() {
+					t.Errorf("the call returned, but its yield never returned false")
+				}
+			})
+		}
+	}
+}
+
+// TestChunkCap checks the cap of adaptive chunks: as many inputs as fit in
+// 128 KiB, but at least 4096.
+func TestChunkCap(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name      string
+		got, want int
+	}{
+		{"int", mapreduce.ChunkCap[int](), (128 << 10) / int(unsafe.Sizeof(0))}, // 16384 on 64-bit
+		{"string", mapreduce.ChunkCap[string](), (128 << 10) / int(unsafe.Sizeof(""))},
+		{"byte", mapreduce.ChunkCap[byte](), 128 << 10},
+		{"struct{}", mapreduce.ChunkCap[struct{}](), 128 << 10},
+		{"[64]byte", mapreduce.ChunkCap[[64]byte](), 4096},
+	} {
+		if c.got != c.want {
+			t.Errorf("chunk cap of %s: got %d, want %d", c.name, c.got, c.want)
+		}
 	}
 }
 
