@@ -20,6 +20,11 @@ var (
 	// ErrGoexit is the error of a Future or Group whose function called
 	// [runtime.Goexit] instead of returning.
 	ErrGoexit = errors.New("pool: task called runtime.Goexit")
+
+	// ErrStopped is returned by Close when Stop began before Close
+	// returned: the tasks that had not started were handed back or
+	// abandoned, not run, and the running ones had their ctx cancelled.
+	ErrStopped = errors.New("pool: stopped")
 )
 
 // PanicError is a panic recovered from a task, with the stack of the

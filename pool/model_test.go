@@ -885,6 +885,12 @@ func (m *poolModel) close() {
 		}
 	}
 	switch {
+	case err == nil && m.stopped:
+		m.fatalf("Close returned nil after Stop: Stop handed back or abandoned what had not started")
+	case errors.Is(err, pool.ErrStopped):
+		if !m.stopped {
+			m.fatalf("Close returned ErrStopped, but Stop was never called")
+		}
 	case err == nil:
 		m.closeDone = true
 		// Scenario 1: Close returning nil means that every accepted

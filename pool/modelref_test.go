@@ -396,6 +396,12 @@ func (p *refPool) Close(ctx context.Context) error {
 		return ctx.Err()
 	}
 	p.cancel()
+	p.mu.Lock()
+	stopped := p.stopped
+	p.mu.Unlock()
+	if stopped && p.bug != "CloseNilAfterStop" {
+		return pool.ErrStopped
+	}
 	p.raise()
 	return nil
 }
@@ -604,6 +610,7 @@ var refBugs = []string{
 	"WorkersCountsToldToExit",     // scenario 9
 	"GoIgnoresCtx",                // pool.Go honours its ctx
 	"StopHandsBackGo",             // Stop hands back Submit tasks only
+	"CloseNilAfterStop",           // Close returns nil only if every accepted task ran
 }
 
 // TestPoolModelCatchesPlantedBugs runs TestPoolModelReference in a child

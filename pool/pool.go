@@ -741,7 +741,10 @@ func (p *Pool) notifyQuietLocked() {
 // blocked waiting for room return ErrClosed: their tasks were not accepted.
 // A paused pool starts one worker to run what it holds. Once every worker has
 // exited, Close cancels the tasks' ctx. If a task of Submit panicked and no
-// handler is set, Close panics with its *PanicError. Close is idempotent.
+// handler is set, Close panics with its *PanicError. If [Pool.Stop] began
+// before Close returned, Close returns [ErrStopped] once every worker has
+// exited: Stop handed back (or abandoned) what had not started, so Close
+// returns nil only when every task accepted ran. Close is idempotent.
 func (p *Pool) Close(ctx context.Context) error {
 	var wk wakeups
 	p.mu.Lock()
@@ -763,6 +766,13 @@ func (p *Pool) Close(ctx context.Context) error {
 		return ctx.Err()
 	}
 	p.cancel()
+	p.mu.Lock()
+	stopped := p.stopping
+	p.mu.Unlock()
+	if stopped {
+		// Stop returns the unhandled panics itself.
+		return ErrStopped
+	}
 	p.raisePanic()
 	return nil
 }

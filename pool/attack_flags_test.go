@@ -1,0 +1,10 @@
+package pool_test
+
+import "flag"
+
+// attackLong runs the adversarial tests (attack_*_test.go) for their full
+// rounds, as when they were written to find the races they check: minutes
+// on 2 CPUs. By default they run a tenth or less, which keeps make test
+// and the emulated ARM runs short and still fails within a few runs if a
+// race comes back.
+var attackLong = flag.Bool("attack.long", false, "run the adversarial tests' full rounds")
