@@ -52,9 +52,11 @@ func (p *Pool) work(w *worker, j job) {
 }
 
 // resume goes on as worker w after its goroutine ended in runtime.Goexit
-// while running a task: the task counts as completed, and w takes the next.
-func (p *Pool) resume(w *worker) {
-	j, ok := p.next(w, nil, false)
+// while running a task, or in the panic handler after the task panicked
+// with pe: the task counts as completed (and panicked), and w takes the
+// next.
+func (p *Pool) resume(w *worker, pe *PanicError) {
+	j, ok := p.next(w, pe, false)
 	if ok {
 		p.work(w, j)
 	}
@@ -69,21 +71,25 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 	// the line after it; runtime.Goexit recovers nothing, runs the
 	// deferred functions, and never gets there. recover's value cannot
 	// tell the two apart: with GODEBUG=panicnil=1, panic(nil) recovers as
-	// nil too.
-	returned, recovered := false, false
+	// nil too. The panic handler may call runtime.Goexit as well.
+	returned, recovered, finished := false, false, false
 	defer func() {
-		if !returned && !recovered { // runtime.Goexit
+		switch {
+		case finished:
+		case recovered: // runtime.Goexit in the panic handler
+			go p.resume(w, pe)
+		default: // runtime.Goexit in the task
 			if j.runner != nil {
 				j.runner.fail(ErrGoexit)
 			}
-			go p.resume(w)
+			go p.resume(w, nil)
 		}
 	}()
 	func() {
 		defer func() {
 			if !returned {
 				// The stack is the panic's only here; under Goexit this
-				// is thrown away below.
+				// is thrown away.
 				pe = newPanicError(recover())
 			}
 		}()
@@ -95,6 +101,7 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 		returned = true
 	}()
 	if returned {
+		finished = true
 		return nil
 	}
 	recovered = true
@@ -103,6 +110,7 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 	} else if p.onPanic != nil {
 		p.onPanic(pe)
 	}
+	finished = true
 	return pe
 }
 
