@@ -1,0 +1,62 @@
+package pool_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/lullgo/lull/internal/watchdog"
+	"github.com/lullgo/lull/pool"
+)
+
+// waitParkedIn blocks until some goroutine's stack shows it blocked in a
+// select or channel receive inside fn: the test's way to know that a call
+// has gone to sleep, without sleeping.
+func waitParkedIn(t *testing.T, fn string) {
+	t.Helper()
+	ctx := watchdog.Ctx(t)
+	buf := make([]byte, 1<<20)
+	for ctx.Err() == nil {
+		n := runtime.Stack(buf, true)
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			if (strings.Contains(g, "[select") || strings.Contains(g, "[chan receive")) && strings.Contains(g, fn) {
+				return
+			}
+		}
+		runtime.Gosched()
+	}
+	t.Fatalf("no goroutine parked in %s after %v", fn, watchdog.Limit)
+}
+
+// TestAttackWaitMissesQuietWhenParkedSubmitGivesUp: on a paused pool with
+// no backlog (New(0, WithQueueSize(0))), a Submit parks, and counts as
+// queued for Wait. Wait then blocks. When the Submit's ctx ends, its task
+// leaves the pool (it was never accepted): nothing is queued or running, the
+// pool is quiet, and Wait must return. Nothing else happens in the pool
+// afterwards, so a Wait that missed this wake-up blocks for ever.
+func TestAttackWaitMissesQuietWhenParkedSubmitGivesUp(t *testing.T) {
+	p := pool.New(0, pool.WithQueueSize(0))
+	parked := pool.OnPark(p, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	subErr := make(chan error, 1)
+	go func() { subErr <- p.Submit(ctx, func(context.Context) { t.Error("a refused task ran") }) }()
+	watchdog.Recv(t, "Submit to park", parked)
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- p.Wait(watchdog.Ctx(t)) }()
+	waitParkedIn(t, "pool.(*Pool).Wait")
+	cancel()
+	if err := watchdog.Recv(t, "Submit to give up", subErr); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Submit: %v, want Canceled", err)
+	}
+	if s := p.Stats(); s.Queued != 0 || s.Busy != 0 {
+		t.Fatalf("%v: not quiet", s)
+	}
+	if err := <-waitErr; err != nil {
+		t.Errorf("Wait: %v on a quiet pool (%v)", err, p.Stats())
+	}
+	if err := p.Close(watchdog.Ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+}
