@@ -33,10 +33,7 @@ func TestAttackAutoscaleBurstWhileRetiring(t *testing.T) {
 				watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
 			}()
 			r := rand.New(rand.NewPCG(uint64(c.max), uint64(c.queue)))
-			rounds := 1500
-			if !*attackLong {
-				rounds = 150
-			}
+			rounds := attackRounds(1500, 150)
 			for round := range rounds {
 				ctx, cancel := context.WithTimeout(context.Background(), watchdog.Limit)
 				var startedN atomic.Int64

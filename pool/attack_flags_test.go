@@ -8,3 +8,11 @@ import "flag"
 // and the emulated ARM runs short and still fails within a few runs if a
 // race comes back.
 var attackLong = flag.Bool("attack.long", false, "run the adversarial tests' full rounds")
+
+// attackRounds returns full with -attack.long, and short otherwise.
+func attackRounds(full, short int) int {
+	if *attackLong {
+		return full
+	}
+	return short
+}

@@ -27,10 +27,7 @@ import (
 // or queued, Workers = Idle). Then Close, and every accepted task ran once.
 func TestAttackStormThenWait(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	rounds := 2000
-	if !*attackLong {
-		rounds = 30
-	}
+	rounds := attackRounds(2000, 30)
 	for round := range rounds {
 		stormRound(t, uint64(round))
 	}
