@@ -795,10 +795,15 @@ func (p *Pool) Stop(ctx context.Context) ([]Task, error) {
 	var tasks []Task
 	var abandoned []runner
 	if !p.stopping {
+		// stopping first: closeLocked then sets the gates for a ceiling
+		// of 0, not for the one worker that drains a closed paused pool,
+		// which would let a busy worker take tasks from the ring while
+		// this critical section runs (on a preempted thread, all of
+		// them).
+		p.stopping = true
 		if !p.closed {
 			p.closeLocked(&wk)
 		}
-		p.stopping = true
 		// With both gates set, only this call moves head and tail.
 		p.gatesLocked()
 		if !p.noBacklog {
@@ -855,8 +860,13 @@ func (p *Pool) closeLocked(wk *wakeups) {
 		wk.putter(wt)
 	}
 	p.nput.Store(0)
-	p.settleLocked(wk)
-	// Idle workers left mean an empty ring (invariant 1): none is needed.
+	if !p.stopping {
+		// Close runs what is queued: idle workers take it first. (Stop
+		// takes it back instead.)
+		p.settleLocked(wk)
+	}
+	// Idle workers left mean an empty ring (invariant 1), or Stop: none
+	// is needed.
 	p.retireLocked(len(p.idle))
 	p.tuneTimerLocked()
 	p.notifyQuietLocked()
