@@ -5,6 +5,7 @@ package impl
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/lullgo/lull/pool"
@@ -90,8 +91,11 @@ func (l *lullPool) Resize(n int) { l.p.Resize(n) }
 // returning).
 func (l *lullPool) Live() int { return l.p.Stats().Workers }
 
-// settle waits until the pool is down to n workers, polling: benchmarks may
-// poll, the library does not.
+// settle waits until the pool is down to n workers, and then until the
+// retired workers' goroutines have returned (the number of goroutines stops
+// falling), polling: benchmarks may poll, the library does not. Without the
+// second wait, a measurement that starts the moment the last workers are
+// retired counts their exits in its window.
 func (l *lullPool) settle(n int, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for l.p.Stats().Workers > n {
@@ -100,5 +104,12 @@ func (l *lullPool) settle(n int, limit time.Duration) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return nil
+	for g := runtime.NumGoroutine(); ; {
+		time.Sleep(10 * time.Millisecond)
+		next := runtime.NumGoroutine()
+		if next >= g {
+			return nil
+		}
+		g = next
+	}
 }
