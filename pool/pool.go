@@ -38,8 +38,13 @@ package pool
 //     a backlog. A worker takes the fast path only with the gate clear, so
 //     after Resize(0) returns no task starts.
 //
-// gatesLocked sets both from the state, at the end of every change to it.
-// Under mu, the pool claims positions bypassing the gates.
+// gatesLocked sets both from the state, at every change to it. Under mu,
+// the pool claims positions bypassing the gates. Setting the tail's gate
+// counts in tail every Submit that claimed a position before, so a change
+// that sets it looks at the ring afterwards (Resize, the idle timer): a
+// task queued just before then gets a worker. A gate must never open for
+// an intermediate state that mu hides from nobody but the fast paths:
+// Stop sets stopping before it closes the pool, for that reason.
 //
 // Atomics let the fast paths see parked goroutines: nidle mirrors
 // len(idle), and nput the number of putters. A worker that parks bumps
@@ -83,8 +88,9 @@ package pool
 // direct: the tasks given to a worker without the ring), and is then in
 // exactly one place: given to a worker, in the ring, or handed back by Stop
 // (a Submit task) or abandoned with ErrClosed (a Go or Group task). Close
-// returns nil only once workers == 0, and by invariants 3 and 4 no worker
-// exits while tasks are queued unless Stop took them.
+// returns once workers == 0, and by invariants 3 and 4 no worker exits
+// while tasks are queued unless Stop took them; if Stop began, Close says
+// so (ErrStopped) instead of nil.
 //
 // Lock order: mu before the ring's own lock, which guards only goroutines
 // parked for a slot (see internal/slots); a call that owns a slot finishes
