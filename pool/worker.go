@@ -1,6 +1,9 @@
 package pool
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // worker is one worker goroutine's state. While the worker is parked in
 // p.idle, the goroutine that takes it off (under p.mu) sets job or exit and
@@ -36,7 +39,18 @@ func (p *Pool) work(w *worker, j job) {
 		if pe == nil {
 			// The fast path: the next task from the ring, unless its
 			// head's gate sends this worker through mu.
-			if pos, ok, _ := p.ring.TryClaimGet(); ok {
+			pos, ok, contended := p.ring.TryClaimGet()
+			if !ok && !contended && !p.ring.HeadGated() {
+				// Empty: yield the processor once before going to
+				// park. A goroutine this task woke (the caller of a
+				// Future's Get, say) runs now on this processor, and
+				// often submits the next task before this worker
+				// looks again; then neither parks nor takes mu. One
+				// yield per worker going idle: nothing polls.
+				runtime.Gosched()
+				pos, ok, _ = p.ring.TryClaimGet()
+			}
+			if ok {
 				j = p.ring.Read(pos)
 				if p.nput.Load() > 0 {
 					p.settle()

@@ -72,7 +72,6 @@ type seqWaiter struct {
 	wake chan struct{} // capacity 1
 }
 
-
 type slot[T any] struct {
 	seq atomic.Uint64
 	v   T
@@ -349,6 +348,9 @@ func setGate(c *atomic.Uint64, on bool) bool {
 
 // TailGated reports whether the tail's gate is set.
 func (r *Ring[T]) TailGated() bool { return r.tail.Load()&Gate != 0 }
+
+// HeadGated reports whether the head's gate is set.
+func (r *Ring[T]) HeadGated() bool { return r.head.Load()&Gate != 0 }
 
 // Empty reports whether r holds no item as far as head and tail show: head
 // is read first, so that with it equal to tail r was empty when tail was
