@@ -124,12 +124,7 @@ func TestFeedLoops(t *testing.T) {
 		for _, workers := range []int{1, 2, 5} {
 			t.Run(fmt.Sprintf("cancellable=%v/workers=%d", cancellable, workers), func(t *testing.T) {
 				t.Parallel()
-				ctx := context.Background()
-				if cancellable {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithCancel(ctx)
-					defer cancel()
-				}
+				ctx := feedCtx(t, cancellable)
 				opt := mapreduce.WithWorkers(workers)
 				gotGroups, err := mapreduce.Run(ctx, ints(n), spread(keys), sortedValues, opt)
 				require.NoError(t, err)
@@ -354,12 +349,7 @@ func TestMapperErrorEndsEndlessInput(t *testing.T) {
 		for _, cancellable := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/cancellable=%v", fn, cancellable), func(t *testing.T) {
 				t.Parallel()
-				ctx := context.Background()
-				if cancellable {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithCancel(ctx)
-					defer cancel()
-				}
+				ctx := feedCtx(t, cancellable)
 				var told atomic.Bool
 				endless := func(yield func(int) bool) {
 					for i := 0; ; i++ {
@@ -855,4 +845,16 @@ func TestKeyTypes(t *testing.T) {
 	gotAny, err := mapreduce.Combine(context.Background(), ints(100), mi, add, mapreduce.WithWorkers(3))
 	require.NoError(t, err)
 	require.Equal(t, map[any]int{0: 25, 2: 25, "odd": 50}, gotAny)
+}
+
+// feedCtx returns a ctx that can be cancelled (it is, once t ends), with
+// which the feeder watches ctx itself, or, unless cancellable, one that
+// never ends, with which it watches only its own stop flag.
+func feedCtx(t *testing.T, cancellable bool) context.Context {
+	if !cancellable {
+		return context.Background()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return ctx
 }

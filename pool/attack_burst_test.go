@@ -30,7 +30,7 @@ func TestAttackAutoscaleBurstWhileRetiring(t *testing.T) {
 		t.Run(fmt.Sprintf("size=%d,max=%d,queue=%d,submitters=%d", c.size, c.max, c.queue, c.submitters), func(t *testing.T) {
 			p := pool.New(c.size, pool.WithMaxWorkers(c.max), pool.WithIdleTimeout(time.Millisecond), pool.WithQueueSize(c.queue))
 			defer func() {
-				watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+				closeWithin(t, p)
 			}()
 			r := rand.New(rand.NewPCG(uint64(c.max), uint64(c.queue)))
 			rounds := attackRounds(1500, 150)

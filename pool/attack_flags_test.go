@@ -1,6 +1,13 @@
 package pool_test
 
-import "flag"
+import (
+	"context"
+	"flag"
+	"testing"
+
+	"github.com/lullgo/lull/internal/watchdog"
+	"github.com/lullgo/lull/pool"
+)
 
 // attackLong runs the adversarial tests (attack_*_test.go) for their full
 // rounds, as when they were written to find the races they check: minutes
@@ -15,4 +22,11 @@ func attackRounds(full, short int) int {
 		return full
 	}
 	return short
+}
+
+// closeWithin closes p, ignoring its error, and fails t if Close has not
+// returned within watchdog.Limit: the end of a round whose checks are done.
+func closeWithin(t *testing.T, p *pool.Pool) {
+	t.Helper()
+	watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
 }

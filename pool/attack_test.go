@@ -62,11 +62,11 @@ func TestAttackResizeGrowStrandsFastPathSubmit(t *testing.T) {
 			if err := p.Wait(watchdog.Ctx(t)); err != nil {
 				t.Errorf("round %d: Wait: %v after %v: the task never ran (%v)", round, err, watchdog.Limit, p.Stats())
 			}
-			watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+			closeWithin(t, p)
 			return
 		}
 		watchdog.Recv(t, "the task to run after Resize(1)", ran)
-		watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+		closeWithin(t, p)
 	}
 }
 
@@ -128,11 +128,11 @@ func TestAttackResizeGrowDependentTask(t *testing.T) {
 				t.Errorf("round %d: T2 did not start within %v: %v", round, watchdog.Limit, p.Stats())
 			}
 			close(giveUp)
-			watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+			closeWithin(t, p)
 			return
 		}
 		watchdog.Recv(t, "T1 to end once T2 started", t1done)
-		watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+		closeWithin(t, p)
 	}
 }
 
@@ -203,10 +203,10 @@ func TestAttackIdleTimerRetireStrandsFastPathSubmit(t *testing.T) {
 				t.Errorf("round %d: T2 did not start within %v: %v", round, watchdog.Limit, p.Stats())
 			}
 			close(giveUp)
-			watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+			closeWithin(t, p)
 			return
 		}
 		watchdog.Recv(t, "T1 to end once T2 started", t1done)
-		watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+		closeWithin(t, p)
 	}
 }
