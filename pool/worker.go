@@ -10,7 +10,7 @@ import (
 // then sends on wake; the worker reads them after it receives, so they need
 // no lock.
 type worker struct {
-	wake      chan struct{} // capacity 1: a send never blocks
+	wake      chan struct{} // capacity 1: a send never blocks; made when the worker first parks
 	job       job           // the task handed to the parked worker
 	exit      bool          // retired while parked: exit, after passing chain on
 	chain     []*worker     // with exit: parked workers retired with this one, for it to wake
@@ -26,7 +26,7 @@ func (p *Pool) addWorkerLocked() *worker {
 		onWorkers(p, p.workers)
 	}
 	p.gatesLocked()
-	return &worker{wake: make(chan struct{}, 1)}
+	return &worker{}
 }
 
 // work is a worker goroutine: it runs j, then every task it takes, until
@@ -163,6 +163,11 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 		return job{}, false
 	}
 	// Park. Nothing is queued (invariant 1 holds).
+	if w.wake == nil {
+		// Made here, not when the worker starts: a worker that never
+		// idles (a burst that grows the pool) never needs it.
+		w.wake = make(chan struct{}, 1)
+	}
 	p.idle = append(p.idle, w)
 	if p.maxWorkers > 0 {
 		w.idleSince = time.Now()
