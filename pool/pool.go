@@ -344,11 +344,11 @@ func (p *Pool) submitSlow(ctx context.Context, done <-chan struct{}, j job, try 
 		return nil
 	}
 	if p.workers < p.ceilingLocked() {
-		w := p.addWorkerLocked()
+		p.addWorkerLocked()
 		p.direct++
 		p.mu.Unlock()
 		wk.wake()
-		go p.work(w, j)
+		go p.work(nil, j)
 		return nil
 	}
 	if p.putters.Len() == 0 && p.putLocked(j) {
@@ -595,7 +595,7 @@ func (p *Pool) Resize(n int) {
 	var wk wakeups
 	p.mu.Lock()
 	p.size = n
-	var start []startJob
+	var start []job
 	if !p.closed {
 		// The gates first: a Submit that comes after this sees the new
 		// ceiling (and, growing, starts a worker through mu), and every
@@ -613,27 +613,23 @@ func (p *Pool) Resize(n int) {
 	p.gatesLocked()
 	p.mu.Unlock()
 	wk.wake()
-	for _, s := range start {
-		go p.work(s.w, s.j)
+	for _, j := range start {
+		go p.work(nil, j)
 	}
 }
 
-type startJob struct {
-	w *worker
-	j job
-}
-
 // startForQueueLocked adds a worker for each queued task, up to the ceiling,
-// and returns them with their first task, for the caller to start once p.mu
-// is released. p.mu is held.
-func (p *Pool) startForQueueLocked(wk *wakeups) []startJob {
-	var start []startJob
+// and returns their first tasks, for the caller to start each with
+// go p.work(nil, j) once p.mu is released. p.mu is held.
+func (p *Pool) startForQueueLocked(wk *wakeups) []job {
+	var start []job
 	for p.workers < p.ceilingLocked() {
 		j, ok := p.takeLocked(wk)
 		if !ok {
 			break
 		}
-		start = append(start, startJob{p.addWorkerLocked(), j})
+		p.addWorkerLocked()
+		start = append(start, j)
 	}
 	return start
 }
@@ -754,7 +750,7 @@ func (p *Pool) notifyQuietLocked() {
 func (p *Pool) Close(ctx context.Context) error {
 	var wk wakeups
 	p.mu.Lock()
-	var start []startJob
+	var start []job
 	if !p.closed {
 		p.closeLocked(&wk)
 		start = p.startForQueueLocked(&wk)
@@ -763,8 +759,8 @@ func (p *Pool) Close(ctx context.Context) error {
 	}
 	p.mu.Unlock()
 	wk.wake()
-	for _, s := range start {
-		go p.work(s.w, s.j)
+	for _, j := range start {
+		go p.work(nil, j)
 	}
 	select {
 	case <-p.exited:

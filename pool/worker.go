@@ -5,12 +5,13 @@ import (
 	"time"
 )
 
-// worker is one worker goroutine's state. While the worker is parked in
-// p.idle, the goroutine that takes it off (under p.mu) sets job or exit and
-// then sends on wake; the worker reads them after it receives, so they need
-// no lock.
+// worker is the state of a worker goroutine that parks. While the worker is
+// parked in p.idle, the goroutine that takes it off (under p.mu) sets job
+// or exit and then sends on wake; the worker reads them after it receives,
+// so they need no lock. A worker goroutine makes its worker when it first
+// parks: one that never idles (a burst that grows the pool) allocates none.
 type worker struct {
-	wake      chan struct{} // capacity 1: a send never blocks; made when the worker first parks
+	wake      chan struct{} // capacity 1: a send never blocks
 	job       job           // the task handed to the parked worker
 	exit      bool          // retired while parked: exit, after passing chain on
 	chain     []*worker     // with exit: parked workers retired with this one, for it to wake
@@ -19,20 +20,20 @@ type worker struct {
 }
 
 // addWorkerLocked counts a new worker, for the caller to start with
-// go p.work once p.mu is released. p.mu is held.
-func (p *Pool) addWorkerLocked() *worker {
+// go p.work(nil, j) once p.mu is released. p.mu is held.
+func (p *Pool) addWorkerLocked() {
 	p.workers++
 	if onWorkers != nil {
 		onWorkers(p, p.workers)
 	}
 	p.gatesLocked()
-	return &worker{}
 }
 
 // work is a worker goroutine: it runs j, then every task it takes, until
-// next tells it to exit. It returns only after it has removed itself from
-// p.workers under p.mu. If a task calls runtime.Goexit, call starts a new
-// goroutine that goes on as this worker.
+// next tells it to exit; w is nil until the goroutine first parks. It
+// returns only after it has removed itself from p.workers under p.mu. If a
+// task calls runtime.Goexit, call starts a new goroutine that goes on as
+// this worker.
 func (p *Pool) work(w *worker, j job) {
 	for {
 		pe := p.call(w, j)
@@ -59,7 +60,7 @@ func (p *Pool) work(w *worker, j job) {
 			}
 		}
 		var ok bool
-		if j, ok = p.next(w, pe, j.runner == nil); !ok {
+		if w, j, ok = p.next(w, pe, j.runner == nil); !ok {
 			return
 		}
 	}
@@ -70,7 +71,7 @@ func (p *Pool) work(w *worker, j job) {
 // with pe: the task counts as completed (and panicked), and w takes the
 // next.
 func (p *Pool) resume(w *worker, pe *PanicError) {
-	j, ok := p.next(w, pe, false)
+	w, j, ok := p.next(w, pe, false)
 	if ok {
 		p.work(w, j)
 	}
@@ -132,8 +133,9 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 // (it is kept for Wait, Close or Stop if the task came from Submit and no
 // handler took it), then gives w its next task, or parks it until one
 // comes, or tells it to exit (ok false), in which case w has left
-// p.workers.
-func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
+// p.workers. It returns w, made here if the worker parks for the first
+// time.
+func (p *Pool) next(w *worker, pe *PanicError, task bool) (_ *worker, j job, ok bool) {
 	var wk wakeups
 	p.mu.Lock()
 	if pe != nil {
@@ -147,26 +149,24 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 		// one exits rather than take another task (invariant 3).
 		p.exitLocked()
 		p.mu.Unlock()
-		return job{}, false
+		return w, job{}, false
 	}
 	p.nidle.Add(1) // before the last look at the ring: see the file comment
 	if j, ok := p.takeLocked(&wk); ok {
 		p.nidle.Add(-1)
 		p.mu.Unlock()
 		wk.wake()
-		return j, true
+		return w, j, true
 	}
 	if p.closed {
 		p.nidle.Add(-1)
 		p.exitLocked()
 		p.mu.Unlock()
-		return job{}, false
+		return w, job{}, false
 	}
 	// Park. Nothing is queued (invariant 1 holds).
-	if w.wake == nil {
-		// Made here, not when the worker starts: a worker that never
-		// idles (a burst that grows the pool) never needs it.
-		w.wake = make(chan struct{}, 1)
+	if w == nil {
+		w = &worker{wake: make(chan struct{}, 1)}
 	}
 	p.idle = append(p.idle, w)
 	if p.maxWorkers > 0 {
@@ -179,7 +179,7 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 	<-w.wake
 	if w.exit {
 		p.leave(w)
-		return job{}, false
+		return w, job{}, false
 	}
 	j, w.job = w.job, job{}
 	if w.pending {
@@ -194,7 +194,7 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (j job, ok bool) {
 			p.wakeOne()
 		}
 	}
-	return j, true
+	return w, j, true
 }
 
 // exitLocked removes the calling worker from the pool. p.mu is held.
@@ -309,7 +309,7 @@ func (p *Pool) expire() {
 	p.tuneTimerLocked()
 	p.mu.Unlock()
 	wk.wake()
-	for _, s := range start {
-		go p.work(s.w, s.j)
+	for _, j := range start {
+		go p.work(nil, j)
 	}
 }
