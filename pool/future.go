@@ -11,28 +11,34 @@ import (
 // safe for concurrent use, by any number of goroutines.
 type Future[R any] struct {
 	f func(context.Context) (R, error)
-	// ctx is the caller's ctx, carried to the worker like a request's: f
-	// does not start if it is done by then, and runs under it. It is
-	// dropped when f starts.
-	ctx  context.Context
-	both bothCtx // f's ctx when the caller's never ends: no allocation
+	// both is f's ctx. Its Context is the caller's ctx from Go on, carried
+	// to the worker like a request's: f does not start if it is done by
+	// then, and runs under it.
+	both bothCtx
 
-	finished atomic.Bool    // set once val and err are final
-	wg       sync.WaitGroup // done once finished: Get with a ctx that never ends waits on it
-	pool     *Pool          // keeps the getters, for reuse
+	finished atomic.Bool // set once val and err are final
 	// watched says that done was made (by Done) or a Get with a ctx that
 	// can end parked in getters: complete stores finished and then loads
 	// watched, and those store watched and then load finished, so at least
 	// one of them sees the other and wakes them (wake, under mu, does it
 	// once). A Future nobody watches takes no lock to complete.
 	watched atomic.Bool
-	mu      sync.Mutex // guards done, closed and getters
-	done    chan struct{}
-	closed  bool
+	mu      sync.Mutex     // guards done and getters
+	wg      sync.WaitGroup // done once finished: Get with a ctx that never ends waits on it
+	done    chan struct{}  // made by Done; closedChan once closed
 	getters *getter
 	val     R
 	err     error
 }
+
+// closedChan is the closed channel that Done returns once the result is
+// there: a Future whose channel wake closed keeps this one instead, so
+// that it needs no flag to close its own only once.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // Go runs f on a worker of p and returns a Future of its result. Like
 // [Pool.Submit], it blocks while the backlog is full, and returns ctx.Err() or
@@ -51,7 +57,7 @@ func Go[R any](ctx context.Context, p *Pool, f func(context.Context) (R, error))
 	if f == nil {
 		panic("pool: Go with nil function")
 	}
-	fu := &Future[R]{f: f, ctx: ctx, pool: p}
+	fu := &Future[R]{f: f, both: bothCtx{Context: ctx, p: p}}
 	fu.wg.Add(1)
 	if err := p.submit(ctx, job{runner: fu}, false); err != nil {
 		return nil, err
@@ -61,17 +67,14 @@ func Go[R any](ctx context.Context, p *Pool, f func(context.Context) (R, error))
 
 // run is called by a worker. A panic or runtime.Goexit in f goes up to the
 // worker, which calls fail.
-func (fu *Future[R]) run(poolCtx context.Context) {
-	ctx, f := fu.ctx, fu.f
-	fu.ctx = nil
-	if err := ctx.Err(); err != nil {
+func (fu *Future[R]) run(context.Context) {
+	if err := fu.both.Context.Err(); err != nil {
 		var zero R
 		fu.complete(zero, err) // done before f started: f never starts
 		return
 	}
-	fu.both = bothCtx{Context: ctx, pool: poolCtx}
 	defer fu.both.release()
-	v, err := f(&fu.both)
+	v, err := fu.f(&fu.both)
 	fu.complete(v, err)
 }
 
@@ -85,7 +88,7 @@ func (fu *Future[R]) abandon() { fu.fail(ErrClosed) }
 // complete sets the result, once, and wakes every waiter.
 func (fu *Future[R]) complete(v R, err error) {
 	fu.val, fu.err = v, err
-	fu.f, fu.ctx = nil, nil // let the function and what it captured be collected
+	fu.f = nil // let the function and what it captured be collected
 	fu.finished.Store(true)
 	if fu.watched.Load() {
 		fu.wake()
@@ -97,9 +100,9 @@ func (fu *Future[R]) complete(v R, err error) {
 // once: it runs only after finished was set.
 func (fu *Future[R]) wake() {
 	fu.mu.Lock()
-	if fu.done != nil && !fu.closed {
-		fu.closed = true
+	if fu.done != nil && fu.done != closedChan {
 		close(fu.done)
+		fu.done = closedChan
 	}
 	for g := fu.getters; g != nil; {
 		next := g.next
@@ -131,7 +134,7 @@ func (fu *Future[R]) Get(ctx context.Context) (R, error) {
 		fu.wg.Wait()
 		return fu.val, fu.err
 	}
-	g, _ := fu.pool.getters.Get().(*getter)
+	g, _ := fu.both.p.getters.Get().(*getter)
 	if g == nil {
 		g = &getter{ready: make(chan struct{}, 1)}
 	}
@@ -143,7 +146,7 @@ func (fu *Future[R]) Get(ctx context.Context) (R, error) {
 		fu.wake() // complete may have missed watched
 	}
 	if onGetPark != nil {
-		onGetPark(fu.pool)
+		onGetPark(fu.both.p)
 	}
 	select {
 	case <-g.ready:
@@ -152,13 +155,13 @@ func (fu *Future[R]) Get(ctx context.Context) (R, error) {
 		parked := fu.unpark(g)
 		fu.mu.Unlock()
 		if parked {
-			fu.pool.getters.Put(g)
+			fu.both.p.getters.Put(g)
 			var zero R
 			return zero, ctx.Err()
 		}
 		<-g.ready // woken as ctx ended: the token is there
 	}
-	fu.pool.getters.Put(g)
+	fu.both.p.getters.Put(g)
 	return fu.val, fu.err
 }
 
@@ -177,6 +180,18 @@ func (fu *Future[R]) unpark(g *getter) bool {
 // Done returns a channel that is closed once the function has returned (or
 // the Future was completed without running it).
 func (fu *Future[R]) Done() <-chan struct{} {
+	if fu.finished.Load() {
+		fu.mu.Lock()
+		done := fu.done
+		fu.mu.Unlock()
+		if done == nil {
+			// Nobody asked before the result came: no channel of its own.
+			return closedChan
+		}
+		if done == closedChan {
+			return done
+		}
+	}
 	fu.mu.Lock()
 	done := fu.done
 	if done == nil {
@@ -196,46 +211,54 @@ func (fu *Future[R]) Done() <-chan struct{} {
 // pool's is. It lives in the Future, so running f under it allocates nothing
 // unless f asks for Done: Err looks at both contexts, and only Done makes a
 // channel, closed by context.AfterFunc on each, which release undoes once f
-// has returned.
+// has returned. That state is made by the first Done, so that a Future
+// nobody's function asks for Done stays small.
 type bothCtx struct {
 	context.Context
-	pool context.Context
+	p    *Pool
+	both atomic.Pointer[bothDone] // made by the first Done
+}
 
+// bothDone is what Done registers: the channel, and the AfterFuncs that
+// close it.
+type bothDone struct {
 	mu    sync.Mutex
 	done  chan struct{}
 	stops [2]func() bool
-	armed atomic.Bool // set once Done registered stops: release has work
 }
 
 func (c *bothCtx) Err() error {
 	if err := c.Context.Err(); err != nil {
 		return err
 	}
-	return c.pool.Err()
+	return c.p.ctx.Err()
 }
 
 func (c *bothCtx) Done() <-chan struct{} {
 	if c.Context.Done() == nil {
-		return c.pool.Done() // the caller's ctx never ends
+		return c.p.ctx.Done() // the caller's ctx never ends
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done == nil {
-		c.done = make(chan struct{})
-		c.stops[0] = context.AfterFunc(c.Context, c.closeDone)
-		c.stops[1] = context.AfterFunc(c.pool, c.closeDone)
-		c.armed.Store(true)
+	d := c.both.Load()
+	if d == nil {
+		d = &bothDone{done: make(chan struct{})}
+		if !c.both.CompareAndSwap(nil, d) {
+			return c.both.Load().done // another call made it first
+		}
+		d.mu.Lock()
+		d.stops[0] = context.AfterFunc(c.Context, d.close)
+		d.stops[1] = context.AfterFunc(c.p.ctx, d.close)
+		d.mu.Unlock()
 	}
-	return c.done
+	return d.done
 }
 
-func (c *bothCtx) closeDone() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func (d *bothDone) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	select {
-	case <-c.done:
+	case <-d.done:
 	default:
-		close(c.done)
+		close(d.done)
 	}
 }
 
@@ -243,19 +266,20 @@ func (c *bothCtx) closeDone() {
 // or caller's ctx keeps no reference to a finished function. It runs when
 // f has returned; if f never asked for Done, there is nothing to undo and
 // it takes no lock. (A goroutine that f left behind and that asks for Done
-// afterwards registers what only the end of either ctx releases.)
+// first, after release, registers what only the end of either ctx releases.)
 func (c *bothCtx) release() {
-	if !c.armed.Load() {
+	d := c.both.Load()
+	if d == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, stop := range c.stops {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, stop := range d.stops {
 		if stop != nil {
 			stop()
 		}
 	}
-	c.stops = [2]func() bool{}
+	d.stops = [2]func() bool{}
 }
 
 // Deadline is the caller's.
