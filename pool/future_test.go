@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -346,5 +347,44 @@ func TestFutureGetAllocations(t *testing.T) {
 	})
 	if allocs > 1 {
 		t.Fatalf("Go and a parked Get allocate %v, want 1 (the Future)", allocs)
+	}
+}
+
+// TestGoContextDoneRace checks the ctx of a function of Go when several of
+// its goroutines ask for Done at once (the first makes what Done
+// registers): they all get one channel, which closes when the caller's ctx
+// ends. And a Future's own Done, asked for before and after the result,
+// is closed once the result is there.
+func TestGoContextDoneRace(t *testing.T) {
+	p := pool.New(1)
+	defer p.Close(bg)
+	for range 200 {
+		ctx, cancel := context.WithCancel(bg)
+		const askers = 4
+		got := make(chan (<-chan struct{}), askers)
+		fu, err := pool.Go(ctx, p, func(ctx context.Context) (int, error) {
+			var wg sync.WaitGroup
+			for range askers {
+				wg.Go(func() { got <- ctx.Done() })
+			}
+			wg.Wait()
+			<-ctx.Done()
+			return 0, ctx.Err()
+		})
+		require.NoError(t, err)
+		before := fu.Done()
+		first := <-got
+		for range askers - 1 {
+			if ch := <-got; ch != first {
+				t.Fatal("ctx.Done returned different channels")
+			}
+		}
+		cancel()
+		<-first
+		if _, err := fu.Get(bg); err != context.Canceled {
+			t.Fatalf("Get = %v, want context.Canceled", err)
+		}
+		<-before
+		<-fu.Done()
 	}
 }
