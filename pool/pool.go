@@ -291,15 +291,10 @@ func (p *Pool) TrySubmit(t Task) error {
 // submit accepts j if it can without waiting, or else, unless try, parks
 // until a worker makes room, ctx is done, or the pool closes.
 func (p *Pool) submit(ctx context.Context, j job, try bool) error {
-	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			// A closed pool says so before a done ctx (a Group's ctx, say,
-			// ends because its pool did): let submitSlow tell which.
-			return p.submitSlow(ctx, done, j, try)
-		default:
-		}
+	if ctx.Err() != nil {
+		// A closed pool says so before a done ctx (a Group's ctx, say,
+		// ends because its pool did): let submitSlow tell which.
+		return p.submitSlow(ctx, j, try)
 	}
 	// The fast path: room in the ring, no worker to start, and no Submit
 	// parked to go first.
@@ -312,12 +307,12 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 			return nil
 		}
 	}
-	return p.submitSlow(ctx, done, j, try)
+	return p.submitSlow(ctx, j, try)
 }
 
 // submitSlow is submit under p.mu: it gives j to an idle or a new worker,
 // or queues it, or parks.
-func (p *Pool) submitSlow(ctx context.Context, done <-chan struct{}, j job, try bool) error {
+func (p *Pool) submitSlow(ctx context.Context, j job, try bool) error {
 	var wk wakeups
 	p.mu.Lock()
 	if p.closed {
@@ -325,13 +320,9 @@ func (p *Pool) submitSlow(ctx context.Context, done <-chan struct{}, j job, try 
 		p.mu.Unlock()
 		return ErrClosed
 	}
-	if done != nil {
-		select {
-		case <-done:
-			p.mu.Unlock()
-			return ctx.Err()
-		default:
-		}
+	if err := ctx.Err(); err != nil {
+		p.mu.Unlock()
+		return err
 	}
 	p.settleLocked(&wk) // room a worker made goes to the putters first
 	if n := len(p.idle); n > 0 {
@@ -384,7 +375,7 @@ func (p *Pool) submitSlow(ctx context.Context, done <-chan struct{}, j job, try 
 	p.mu.Unlock()
 	wk.wake()
 
-	if !wt.Park(done) {
+	if !wt.Park(ctx.Done()) {
 		p.mu.Lock()
 		if wt.State == wait.Waiting {
 			// Still parked: j was not accepted, and never will be. With

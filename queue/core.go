@@ -137,27 +137,12 @@ func (q *core[T]) closeDone() {
 	}
 }
 
-// ctxErr returns ctx.Err() if ctx is already done, without allocating: it
-// looks at Done only if ctx has one.
-func ctxErr(ctx context.Context) (<-chan struct{}, error) {
-	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			return done, ctx.Err()
-		default:
-		}
-	}
-	return done, nil
-}
-
 // Put adds v to q, blocking while q is full. It returns nil once v is in q,
 // ctx.Err() if ctx is done first (v was not added), or [ErrClosed] if q is or
 // becomes closed before v could be added. Blocked Puts are served in the
 // order they started, before any later Put. Put is safe for concurrent use.
 func (q *core[T]) Put(ctx context.Context, v T) error {
-	done, err := ctxErr(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	q.mu.Lock()
@@ -167,7 +152,7 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 	w := q.park(&q.putters)
 	w.Item = v
 	q.mu.Unlock()
-	_, err = q.await(w, &q.putters, done, ctx)
+	_, err := q.await(w, &q.putters, ctx)
 	return err
 }
 
@@ -235,8 +220,7 @@ func (q *core[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) {
 }
 
 func (q *core[T]) get(ctx context.Context, dst []T, max int) ([]T, error) {
-	done, err := ctxErr(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return dst, err
 	}
 	q.mu.Lock()
@@ -245,7 +229,7 @@ func (q *core[T]) get(ctx context.Context, dst []T, max int) ([]T, error) {
 	}
 	w := q.park(&q.getters)
 	q.mu.Unlock()
-	v, err := q.await(w, &q.getters, done, ctx)
+	v, err := q.await(w, &q.getters, ctx)
 	if err != nil {
 		return dst, err
 	}
@@ -303,8 +287,8 @@ func (q *core[T]) park(s *wait.List[T]) *wait.Waiter[T] {
 // returns the item w was handed, if any, and the operation's error. A
 // panic of less in the operation, run by another goroutine on w's behalf,
 // is raised here.
-func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], done <-chan struct{}, ctx context.Context) (T, error) {
-	if !w.Park(done) {
+func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], ctx context.Context) (T, error) {
+	if !w.Park(ctx.Done()) {
 		q.mu.Lock()
 		if w.State == wait.Waiting {
 			// Still parked: the operation did not happen, and never

@@ -96,12 +96,12 @@ func New[T any](capacity int) *Queue[T] {
 // order they started, before any Put that starts later. Put is safe for
 // concurrent use.
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
-	done, err := ctxErr(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if q.nput.Load() == 0 {
 		p, ok, contended := q.ring.TryClaimPut()
+		var err error
 		if contended {
 			// Another Put took the position first: the Puts that contend
 			// for tail line up on mu, one at a time, rather than all
@@ -118,7 +118,7 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 			return err
 		}
 	}
-	return q.putSlow(ctx, done, v)
+	return q.putSlow(ctx, v)
 }
 
 // TryPut adds v to q if there is room, without blocking. It returns nil if v
@@ -206,7 +206,7 @@ func (q *Queue[T]) checkDone() {
 
 // putSlow parks a Put behind those already parked, unless it can put v now
 // as the first in line.
-func (q *Queue[T]) putSlow(ctx context.Context, done <-chan struct{}, v T) error {
+func (q *Queue[T]) putSlow(ctx context.Context, v T) error {
 	q.mu.Lock()
 	first := q.putq.Len() == 0
 	w := q.park(&q.putq, &q.nput) // before the last try: see the file comment
@@ -225,7 +225,7 @@ func (q *Queue[T]) putSlow(ctx context.Context, done <-chan struct{}, v T) error
 	}
 	w.Item = v
 	q.mu.Unlock()
-	_, _, state, err := q.await(w, &q.putq, &q.nput, done, ctx)
+	_, _, state, err := q.await(w, &q.putq, &q.nput, ctx)
 	if err != nil {
 		return err
 	}
@@ -242,8 +242,7 @@ func (q *Queue[T]) putSlow(ctx context.Context, done <-chan struct{}, v T) error
 // concurrent use.
 func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 	var zero T
-	done, err := ctxErr(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
 	if q.nget.Load() == 0 {
@@ -268,7 +267,7 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 			return zero, ErrClosed
 		}
 	}
-	v, _, err := q.getSlow(ctx, done, nil, 1)
+	v, _, err := q.getSlow(ctx, nil, 1)
 	return v, err
 }
 
@@ -284,8 +283,7 @@ func (q *Queue[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) 
 	if max < 1 {
 		panic("queue: GetBatch with max < 1")
 	}
-	done, err := ctxErr(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return dst, err
 	}
 	if q.nget.Load() == 0 {
@@ -294,13 +292,13 @@ func (q *Queue[T]) GetBatch(ctx context.Context, dst []T, max int) ([]T, error) 
 		}
 	}
 	if max == 1 {
-		v, _, err := q.getSlow(ctx, done, nil, 1)
+		v, _, err := q.getSlow(ctx, nil, 1)
 		if err != nil {
 			return dst, err
 		}
 		return append(dst, v), nil
 	}
-	_, out, err := q.getSlow(ctx, done, dst, uint64(max))
+	_, out, err := q.getSlow(ctx, dst, uint64(max))
 	return out, err
 }
 
@@ -347,7 +345,7 @@ func (q *Queue[T]) tryGetTo(dst []T, max uint64) ([]T, bool, error) {
 // now as the first in line. A Get woken by Close tries again. With max 1 it
 // returns the item in v; with max > 1 it appends the items to dst, and
 // returns the extended slice.
-func (q *Queue[T]) getSlow(ctx context.Context, done <-chan struct{}, dst []T, max uint64) (v T, out []T, err error) {
+func (q *Queue[T]) getSlow(ctx context.Context, dst []T, max uint64) (v T, out []T, err error) {
 	for {
 		q.mu.Lock()
 		first := q.getq.Len() == 0
@@ -372,7 +370,7 @@ func (q *Queue[T]) getSlow(ctx context.Context, done <-chan struct{}, dst []T, m
 			w.Max, w.Batch = int(max), dst
 		}
 		q.mu.Unlock()
-		v, batch, state, err := q.await(w, &q.getq, &q.nget, done, ctx)
+		v, batch, state, err := q.await(w, &q.getq, &q.nget, ctx)
 		switch {
 		case err != nil:
 			return v, dst, err
@@ -399,8 +397,8 @@ func (q *Queue[T]) park(list *wait.List[T], n *atomic.Int64) *wait.Waiter[T] {
 // await waits until w's operation is done, Close woke it, or ctx is done,
 // and returns the item or items w was handed, if any, and how its wait
 // ended, or ctx.Err() if the operation did not happen.
-func (q *Queue[T]) await(w *wait.Waiter[T], list *wait.List[T], n *atomic.Int64, done <-chan struct{}, ctx context.Context) (T, []T, wait.State, error) {
-	if !w.Park(done) {
+func (q *Queue[T]) await(w *wait.Waiter[T], list *wait.List[T], n *atomic.Int64, ctx context.Context) (T, []T, wait.State, error) {
+	if !w.Park(ctx.Done()) {
 		q.mu.Lock()
 		if w.State == wait.Waiting {
 			// Still parked: the operation did not happen, and never
