@@ -104,6 +104,7 @@ package pool
 
 import (
 	"context"
+	"runtime"
 	"errors"
 	"fmt"
 	"sync"
@@ -297,15 +298,26 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 		return p.submitSlow(ctx, j, try)
 	}
 	// The fast path: room in the ring, no worker to start, and no Submit
-	// parked to go first.
-	if p.nput.Load() == 0 {
-		if pos, ok, _ := p.ring.TryClaimPut(); ok {
+	// parked to go first. A Submit that loses the compare-and-swap to
+	// another yields its processor once, then tries again: with more
+	// submitters than CPUs, two running at once fight over tail's cache
+	// line while the workers wait for a CPU, and the yield gives one to a
+	// worker. On 2 CPUs with 2 workers and 4 submitters that took a
+	// task from 124 to 69 ns (the buffered channel's: 80). A second loss
+	// goes through mu.
+	for retry := false; p.nput.Load() == 0; retry = true {
+		pos, ok, contended := p.ring.TryClaimPut()
+		if ok {
 			p.ring.Write(pos, j)
 			if p.nidle.Load() > 0 && p.pending.Load() == 0 {
 				p.wakeOne()
 			}
 			return nil
 		}
+		if !contended || retry {
+			break
+		}
+		runtime.Gosched()
 	}
 	return p.submitSlow(ctx, j, try)
 }
