@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"iter"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -47,13 +48,18 @@ import (
 // Puts fail with ErrClosed; parked Gets try again, and take what is left or
 // see q closed and empty.
 //
-// Contention. Put and Get make one compare-and-swap on their own; if
-// another call took the position first (and, for Get, if q was empty), they
-// take mu and try again, so that contending calls line up instead of all
-// retrying at once. On 2 CPUs with 4 producers and 4 consumers, that took
-// a Put and Get pair from about 84 to 71 ns (the channel's: 62), and it
-// costs nothing when nobody contends.
-//
+// Contention. Put and Get make one compare-and-swap on their own. If
+// another call of the same kind took the position first, they yield the
+// processor once (runtime.Gosched) and try again: with more goroutines than
+// CPUs, two producers (or two consumers) that run at once fight over one
+// cache line while the other kind waits for a CPU, and the yield hands the
+// CPU to a goroutine of the other kind. On 2 CPUs with 4 producers and 4
+// consumers, that took an item from 86 to 29 ns (the buffered channel's:
+// 68). A call that loses again, or a Get that finds q empty, takes mu and
+// tries once more, so that the calls still contending line up instead of
+// all retrying at once. A yield is one scheduling round, taken only after
+// a lost compare-and-swap, never in a loop: nothing polls.
+
 // Nothing here runs user code, and no goroutine is started. The only wait
 // that is not a parked channel receive is the ring's wait for a slot, which
 // lasts as long as the one call that owns the slot takes to finish with it.
@@ -101,11 +107,19 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	}
 	if q.nput.Load() == 0 {
 		p, ok, contended := q.ring.TryClaimPut()
+		if contended {
+			// Another Put took the position first: yield once (see
+			// the file comment), then try again.
+			runtime.Gosched()
+			if q.nput.Load() != 0 {
+				return q.putSlow(ctx, v) // behind the Puts parked since
+			}
+			p, ok, contended = q.ring.TryClaimPut()
+		}
 		var err error
 		if contended {
-			// Another Put took the position first: the Puts that contend
-			// for tail line up on mu, one at a time, rather than all
-			// retrying at once.
+			// Lost again: the Puts that contend for tail line up on
+			// mu, one at a time, rather than all retrying at once.
 			q.mu.Lock()
 			p, ok, err = q.claimPut()
 			q.mu.Unlock()
@@ -246,15 +260,26 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	if q.nget.Load() == 0 {
-		if p, ok, _ := q.ring.TryClaimGet(); ok {
+		p, ok, contended := q.ring.TryClaimGet()
+		if contended {
+			// Another Get took the position first: yield once (see
+			// the file comment), then try again.
+			runtime.Gosched()
+			if q.nget.Load() != 0 {
+				v, _, err := q.getSlow(ctx, nil, 1) // behind the Gets parked since
+				return v, err
+			}
+			p, ok, _ = q.ring.TryClaimGet()
+		}
+		if ok {
 			if q.closing.Load() {
 				q.checkDone() // this may have emptied a closed q
 			}
 			return q.takeOne(p), nil
 		}
-		// Empty, or another Get took the position first. Gets that
-		// contend for head, or find q empty, line up on mu and try
-		// again one at a time, rather than all at once: with more
+		// Empty, or another Get took the position first again. Gets
+		// that contend for head, or find q empty, line up on mu and
+		// try again one at a time, rather than all at once: with more
 		// goroutines than CPUs, that leaves the head's cache line to
 		// one of them at a time and is faster (see the file comment).
 		q.mu.Lock()
