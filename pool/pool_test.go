@@ -476,3 +476,56 @@ func TestAutoscaleToMax(t *testing.T) {
 	}
 	require.NoError(t, p.Close(bg))
 }
+
+// TestPanicsInOneRun queues tasks that panic or call runtime.Goexit among
+// others that do not, on a paused pool of one worker, and then lets the
+// worker take them all from the backlog in one run (one deferred recover
+// serves the tasks it takes without the lock): each panic goes to its own
+// task's handler or Future, each Goexit to its own Future, and every other
+// task runs once, in order.
+func TestPanicsInOneRun(t *testing.T) {
+	var handled []any
+	var mu sync.Mutex
+	p := pool.New(0, pool.WithQueueSize(64), pool.WithPanicHandler(func(pe *pool.PanicError) {
+		mu.Lock()
+		handled = append(handled, pe.Value)
+		mu.Unlock()
+	}))
+	var order []int
+	ok := func(i int) pool.Task {
+		return func(context.Context) { order = append(order, i) } // one worker: no race
+	}
+	require.NoError(t, p.Submit(bg, ok(0)))
+	require.NoError(t, p.Submit(bg, func(context.Context) { panic("first") }))
+	require.NoError(t, p.Submit(bg, ok(1)))
+	goexit, err := pool.Go(bg, p, func(context.Context) (int, error) { runtime.Goexit(); return 0, nil })
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(bg, ok(2)))
+	panicked, err := pool.Go(bg, p, func(context.Context) (int, error) { panic("second") })
+	require.NoError(t, err)
+	fine, err := pool.Go(bg, p, func(context.Context) (int, error) { return 7, nil })
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(bg, func(context.Context) { runtime.Goexit() }))
+	require.NoError(t, p.Submit(bg, ok(3)))
+	require.NoError(t, p.Submit(bg, func(context.Context) { panic("third") }))
+	require.NoError(t, p.Submit(bg, ok(4)))
+
+	p.Resize(1)
+	require.NoError(t, p.Close(bg))
+
+	require.Equal(t, []int{0, 1, 2, 3, 4}, order)
+	require.Equal(t, []any{"first", "third"}, handled)
+	if _, err := goexit.Get(bg); !errors.Is(err, pool.ErrGoexit) {
+		t.Fatalf("Future of a Goexit: %v, want ErrGoexit", err)
+	}
+	var pe *pool.PanicError
+	if _, err := panicked.Get(bg); !errors.As(err, &pe) || pe.Value != "second" {
+		t.Fatalf("Future of a panic: %v, want the *PanicError of \"second\"", err)
+	}
+	if v, err := fine.Get(bg); v != 7 || err != nil {
+		t.Fatalf("Future after them: %v, %v, want 7, nil", v, err)
+	}
+	if st := p.Stats(); st.Panicked != 3 || st.Completed != 11 || st.Submitted != 11 {
+		t.Fatalf("Stats() = %+v, want Panicked 3, Completed and Submitted 11", st)
+	}
+}

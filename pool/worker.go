@@ -32,35 +32,13 @@ func (p *Pool) addWorkerLocked() {
 // work is a worker goroutine: it runs j, then every task it takes, until
 // next tells it to exit; w is nil until the goroutine first parks. It
 // returns only after it has removed itself from p.workers under p.mu. If a
-// task calls runtime.Goexit, call starts a new goroutine that goes on as
+// task calls runtime.Goexit, runTasks starts a new goroutine that goes on as
 // this worker.
 func (p *Pool) work(w *worker, j job) {
 	for {
-		pe := p.call(w, j)
-		if pe == nil {
-			// The fast path: the next task from the ring, unless its
-			// head's gate sends this worker through mu.
-			pos, ok, contended := p.ring.TryClaimGet()
-			if !ok && !contended && !p.ring.HeadGated() {
-				// Empty: yield the processor once before going to
-				// park. A goroutine this task woke (the caller of a
-				// Future's Get, say) runs now on this processor, and
-				// often submits the next task before this worker
-				// looks again; then neither parks nor takes mu. One
-				// yield per worker going idle: nothing polls.
-				runtime.Gosched()
-				pos, ok, _ = p.ring.TryClaimGet()
-			}
-			if ok {
-				j = p.ring.Read(pos)
-				if p.nput.Load() > 0 {
-					p.settle()
-				}
-				continue
-			}
-		}
+		pe, task := p.runTasks(w, j)
 		var ok bool
-		if w, j, ok = p.next(w, pe, j.runner == nil); !ok {
+		if w, j, ok = p.next(w, pe, task); !ok {
 			return
 		}
 	}
@@ -77,16 +55,24 @@ func (p *Pool) resume(w *worker, pe *PanicError) {
 	}
 }
 
-// call runs j and returns the panic it raised, if any, after passing it to
-// the panic handler (Submit tasks) or to the runner's Future or Group. If j
-// calls runtime.Goexit, call completes a runner with ErrGoexit and starts a
-// new goroutine to go on as w (resume); this goroutine then ends.
-func (p *Pool) call(w *worker, j job) (pe *PanicError) {
+// runTasks runs j, then the tasks it takes from the ring without p.mu (the
+// fast path), until the ring has none for it. It returns the panic of the
+// last task it ran, if any, after passing it to the panic handler (Submit
+// tasks) or to the runner's Future or Group, and whether that task came
+// from Submit. If a task calls runtime.Goexit, runTasks completes a runner
+// with ErrGoexit and starts a new goroutine to go on as w (resume); this
+// goroutine then ends.
+//
+// One deferred recover serves every task of the run, not one each: with
+// tasks of a few nanoseconds, a call and two deferred functions per task
+// are a good part of a task's cost.
+func (p *Pool) runTasks(w *worker, j job) (pe *PanicError, task bool) {
 	// A panic is recovered in the inner function, which then returns to
 	// the line after it; runtime.Goexit recovers nothing, runs the
 	// deferred functions, and never gets there. recover's value cannot
 	// tell the two apart: with GODEBUG=panicnil=1, panic(nil) recovers as
-	// nil too. The panic handler may call runtime.Goexit as well.
+	// nil too. The panic handler may call runtime.Goexit as well. j is
+	// the task running, or the last one run.
 	returned, recovered, finished := false, false, false
 	defer func() {
 		switch {
@@ -108,16 +94,39 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 				pe = newPanicError(recover())
 			}
 		}()
-		if j.runner != nil {
-			j.runner.run(p.ctx)
-		} else {
-			j.task(p.ctx)
+		for {
+			if j.runner != nil {
+				j.runner.run(p.ctx)
+			} else {
+				j.task(p.ctx)
+			}
+			// The fast path: the next task from the ring, unless its
+			// head's gate sends this worker through mu.
+			pos, ok, contended := p.ring.TryClaimGet()
+			if !ok && !contended && !p.ring.HeadGated() {
+				// Empty: yield the processor once before going to
+				// park. A goroutine this task woke (the caller of a
+				// Future's Get, say) runs now on this processor, and
+				// often submits the next task before this worker
+				// looks again; then neither parks nor takes mu. One
+				// yield per worker going idle: nothing polls.
+				runtime.Gosched()
+				pos, ok, _ = p.ring.TryClaimGet()
+			}
+			if !ok {
+				break
+			}
+			j = p.ring.Read(pos)
+			if p.nput.Load() > 0 {
+				p.settle()
+			}
 		}
 		returned = true
 	}()
+	task = j.runner == nil
 	if returned {
 		finished = true
-		return nil
+		return nil, task
 	}
 	recovered = true
 	if j.runner != nil {
@@ -126,7 +135,7 @@ func (p *Pool) call(w *worker, j job) (pe *PanicError) {
 		p.onPanic(pe)
 	}
 	finished = true
-	return pe
+	return pe, task
 }
 
 // next records the panic, pe, of the task w has just finished, if any
