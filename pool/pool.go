@@ -104,9 +104,9 @@ package pool
 
 import (
 	"context"
-	"runtime"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
