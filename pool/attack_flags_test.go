@@ -3,6 +3,9 @@ package pool_test
 import (
 	"context"
 	"flag"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/lullgo/lull/internal/watchdog"
@@ -29,4 +32,30 @@ func attackRounds(full, short int) int {
 func closeWithin(t *testing.T, p *pool.Pool) {
 	t.Helper()
 	watchdog.Within(t, watchdog.Limit, "Close", func() { _ = p.Close(context.Background()) })
+}
+
+// racedSubmit submits t to p from a goroutine that spins until released,
+// releases it, yields round%7 times and calls do, so that rounds in a row
+// shift do against the Submit; it returns Submit's error once both are done.
+func racedSubmit(p *pool.Pool, t pool.Task, round int, do func()) error {
+	var err error
+	var start atomic.Bool
+	var ready, done sync.WaitGroup
+	ready.Add(1)
+	done.Add(1)
+	go func() {
+		defer done.Done()
+		ready.Done()
+		for !start.Load() {
+		}
+		err = p.Submit(context.Background(), t)
+	}()
+	ready.Wait()
+	start.Store(true)
+	for range round % 7 {
+		runtime.Gosched()
+	}
+	do()
+	done.Wait()
+	return err
 }

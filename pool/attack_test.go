@@ -8,8 +8,6 @@ package pool_test
 import (
 	"context"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,27 +29,7 @@ func TestAttackResizeGrowStrandsFastPathSubmit(t *testing.T) {
 	for round := range rounds {
 		p := pool.New(0)
 		ran := make(chan struct{})
-		var ready sync.WaitGroup
-		var go_ atomic.Bool
-		ready.Add(2)
-		var subErr error
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ready.Done()
-			for !go_.Load() {
-			}
-			subErr = p.Submit(context.Background(), func(context.Context) { close(ran) })
-		}()
-		ready.Done()
-		ready.Wait()
-		go_.Store(true)
-		for range round % 7 {
-			runtime.Gosched()
-		}
-		p.Resize(1)
-		wg.Wait()
+		subErr := racedSubmit(p, func(context.Context) { close(ran) }, round, func() { p.Resize(1) })
 		if subErr != nil {
 			t.Fatalf("round %d: Submit: %v", round, subErr)
 		}
@@ -83,56 +61,14 @@ func TestAttackResizeGrowDependentTask(t *testing.T) {
 	rounds := attackRounds(20000, 2000)
 	for round := range rounds {
 		p := pool.New(1)
-		t2started := make(chan struct{})
-		giveUp := make(chan struct{}) // closed by the test once it failed
-		t1started, t1done := make(chan struct{}), make(chan struct{})
-		if err := p.Submit(context.Background(), func(context.Context) {
-			close(t1started)
-			select {
-			case <-t2started:
-			case <-giveUp:
-			}
-			close(t1done)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		watchdog.Recv(t, "T1 to start", t1started)
-		var go_ atomic.Bool
-		var subErr error
-		var wg, ready sync.WaitGroup
-		wg.Add(1)
-		ready.Add(1)
-		go func() {
-			defer wg.Done()
-			ready.Done()
-			for !go_.Load() {
-			}
-			subErr = p.Submit(context.Background(), func(context.Context) { close(t2started) })
-		}()
-		ready.Wait()
-		go_.Store(true)
-		for range round % 7 {
-			runtime.Gosched()
-		}
-		p.Resize(2)
-		wg.Wait()
+		d := startDependent(t, p)
+		subErr := racedSubmit(p, d.t2, round, func() { p.Resize(2) })
 		if subErr != nil {
 			t.Fatalf("round %d: Submit: %v", round, subErr)
 		}
-		if s := p.Stats(); s.Queued > 0 && s.Busy == 1 && s.Idle == 0 {
-			t.Errorf("round %d: after Submit(T2) and Resize(2) returned, T2 waits behind the busy T1 with room for a worker: %v", round, s)
-			select {
-			case <-t2started:
-				t.Errorf("round %d: (T2 did start after all)", round)
-			case <-time.After(watchdog.Limit):
-				t.Errorf("round %d: T2 did not start within %v: %v", round, watchdog.Limit, p.Stats())
-			}
-			close(giveUp)
-			closeWithin(t, p)
+		if !d.end(t, p, round, "after Submit(T2) and Resize(2) returned, T2 waits behind the busy T1 with room for a worker") {
 			return
 		}
-		watchdog.Recv(t, "T1 to end once T2 started", t1done)
-		closeWithin(t, p)
 	}
 }
 
@@ -154,20 +90,7 @@ func TestAttackIdleTimerRetireStrandsFastPathSubmit(t *testing.T) {
 	for round := range rounds {
 		p := pool.New(1, pool.WithMaxWorkers(2), pool.WithIdleTimeout(time.Millisecond), pool.WithQueueSize(4))
 		counts := pool.OnWorkers(p, 64)
-		t2started := make(chan struct{})
-		giveUp := make(chan struct{})
-		t1started, t1done := make(chan struct{}), make(chan struct{})
-		if err := p.Submit(context.Background(), func(context.Context) {
-			close(t1started)
-			select {
-			case <-t2started:
-			case <-giveUp:
-			}
-			close(t1done)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		watchdog.Recv(t, "T1 to start", t1started)
+		d := startDependent(t, p)
 		q0 := make(chan struct{})
 		if err := p.Submit(context.Background(), func(context.Context) { close(q0) }); err != nil {
 			t.Fatal(err)
@@ -191,22 +114,62 @@ func TestAttackIdleTimerRetireStrandsFastPathSubmit(t *testing.T) {
 		} else {
 			delay += time.Microsecond
 		}
-		if err := p.Submit(context.Background(), func(context.Context) { close(t2started) }); err != nil {
+		if err := p.Submit(context.Background(), d.t2); err != nil {
 			t.Fatalf("round %d: Submit: %v", round, err)
 		}
-		if s := p.Stats(); s.Queued > 0 && s.Busy == 1 && s.Idle == 0 {
-			t.Errorf("round %d: after Submit(T2) returned, T2 waits behind the busy T1 while the pool (max 2 workers) has 1: %v", round, s)
-			select {
-			case <-t2started:
-				t.Errorf("round %d: (T2 did start after all)", round)
-			case <-time.After(watchdog.Limit):
-				t.Errorf("round %d: T2 did not start within %v: %v", round, watchdog.Limit, p.Stats())
-			}
-			close(giveUp)
-			closeWithin(t, p)
+		if !d.end(t, p, round, "after Submit(T2) returned, T2 waits behind the busy T1 while the pool (max 2 workers) has 1") {
 			return
 		}
-		watchdog.Recv(t, "T1 to end once T2 started", t1done)
-		closeWithin(t, p)
 	}
+}
+
+// dependent is T1, a task that runs on a pool until T2, submitted after it,
+// starts: a pair that completes whenever the pool has a worker for T2, and
+// is stuck for good once T2 waits in the backlog behind the busy T1 with no
+// worker to start for it.
+type dependent struct {
+	t2started, giveUp, t1done chan struct{} // giveUp: closed once the test failed
+}
+
+// startDependent submits T1 to p and waits until it runs.
+func startDependent(t *testing.T, p *pool.Pool) *dependent {
+	d := &dependent{make(chan struct{}), make(chan struct{}), make(chan struct{})}
+	t1started := make(chan struct{})
+	if err := p.Submit(context.Background(), func(context.Context) {
+		close(t1started)
+		select {
+		case <-d.t2started:
+		case <-d.giveUp:
+		}
+		close(d.t1done)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	watchdog.Recv(t, "T1 to start", t1started)
+	return d
+}
+
+// t2 is T2: it lets T1 end.
+func (d *dependent) t2(context.Context) { close(d.t2started) }
+
+// end ends a round once T2 was submitted: it fails t with stuck if T2 waits
+// behind the busy T1 with no worker idle (a stable state), and reports
+// whether the round passed; p is closed either way.
+func (d *dependent) end(t *testing.T, p *pool.Pool, round int, stuck string) bool {
+	t.Helper()
+	if s := p.Stats(); s.Queued > 0 && s.Busy == 1 && s.Idle == 0 {
+		t.Errorf("round %d: %s: %v", round, stuck, s)
+		select {
+		case <-d.t2started:
+			t.Errorf("round %d: (T2 did start after all)", round)
+		case <-time.After(watchdog.Limit):
+			t.Errorf("round %d: T2 did not start within %v: %v", round, watchdog.Limit, p.Stats())
+		}
+		close(d.giveUp)
+		closeWithin(t, p)
+		return false
+	}
+	watchdog.Recv(t, "T1 to end once T2 started", d.t1done)
+	closeWithin(t, p)
+	return true
 }
