@@ -26,12 +26,13 @@ type mrJob func(ctx context.Context, workers int) map[int]int
 
 // BenchmarkMapReduce runs the same group-and-sum over 1,000,000 ints with
 // lull's mapreduce.Combine, which reads an iter.Seq and balances chunks by
-// itself, and with hand-written versions over a slice: chunks folded into a
-// map each by conc's iter.ForEachIdx (4 chunks per worker) or by an errgroup
-// (one contiguous range per worker), then merged; and a plain loop. One op is the
-// whole job; "sequential" ignores the worker count. Every result is checked
-// against the plain loop's. lull-combine runs under both ctx values (see
-// benchCtx); the hand-written versions take no ctx, and run under
+// itself, with mapreduce.CombineSlice, whose workers take runs of the slice
+// in place, and with hand-written versions over the slice: chunks folded into
+// a map each by conc's iter.ForEachIdx (4 chunks per worker) or by an
+// errgroup (one contiguous range per worker), then merged; and a plain loop.
+// One op is the whole job; "sequential" ignores the worker count. Every
+// result is checked against the plain loop's. lull's rows run under both ctx
+// values (see benchCtx); the hand-written versions take no ctx, and run under
 // ctx=background only.
 func BenchmarkMapReduce(b *testing.B) {
 	input := make([]int, mrInputs)
@@ -45,6 +46,7 @@ func BenchmarkMapReduce(b *testing.B) {
 		job      mrJob
 	}{
 		{"lull-combine", true, lullCombine},
+		{"lull-combine-slice", true, func(ctx context.Context, w int) map[int]int { return lullCombineSlice(ctx, input, w) }},
 		{"conc-foreach", false, func(_ context.Context, w int) map[int]int { return concChunks(input, w) }},
 		{"errgroup-ranges", false, func(_ context.Context, w int) map[int]int { return errgroupRanges(input, w) }},
 		{"sequential", false, func(context.Context, int) map[int]int { return sequential(input) }},
@@ -84,13 +86,24 @@ func ints(n int) iter.Seq[int] {
 }
 
 func lullCombine(ctx context.Context, workers int) map[int]int {
-	m, err := mapreduce.Combine(ctx, ints(mrInputs),
-		func(_ context.Context, v int, emit func(int, int)) error {
-			emit(v%mrKeys, v)
-			return nil
-		},
-		func(a, b int) int { return a + b },
-		mapreduce.WithWorkers(workers))
+	m, err := mapreduce.Combine(ctx, ints(mrInputs), mrKey, mrAdd, mapreduce.WithWorkers(workers))
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// mrKey and mrAdd are lull's mapper and combine: the same for the sequence
+// and the slice.
+func mrKey(_ context.Context, v int, emit func(int, int)) error {
+	emit(v%mrKeys, v)
+	return nil
+}
+
+func mrAdd(a, b int) int { return a + b }
+
+func lullCombineSlice(ctx context.Context, input []int, workers int) map[int]int {
+	m, err := mapreduce.CombineSlice(ctx, input, mrKey, mrAdd, mapreduce.WithWorkers(workers))
 	if err != nil {
 		panic(err)
 	}

@@ -9,7 +9,8 @@
 // [Reducer] once per key with all of that key's values. [Combine] does the same
 // for a reduction that is a fold in any order (a sum, a count, a min or max, a
 // merge of sets), folding as it goes. [Map] applies a function to every input
-// and yields the results in input order, as they become ready.
+// and yields the results in input order, as they become ready. [RunSlice] and
+// [CombineSlice] are Run and Combine over a slice.
 //
 // Every call runs in two stages on a set of workers ([WithWorkers], by default
 // GOMAXPROCS):
@@ -19,7 +20,8 @@
 //     as soon as it has finished its last one. So the load balances itself:
 //     a slow input delays only the rest of its own chunk, never another
 //     worker, and only a few chunks of inputs are ever held in memory, even
-//     for a sequence of a billion items.
+//     for a sequence of a billion items. Over a slice, each worker claims
+//     the next chunk of the slice itself.
 //   - Reduce phase (Run and Combine). Each worker spreads its keys over a few
 //     partitions per worker by a hash of the key ([hash/maphash]); the
 //     workers then reduce the partitions in parallel, each taking the next
@@ -46,6 +48,11 @@
 //     fetching URLs, parsing files, resizing images. It holds a bounded window
 //     of inputs in flight, so it can run over an endless sequence; breaking
 //     out of its loop stops the work.
+//   - Use [RunSlice] or [CombineSlice] when the inputs are in a slice already
+//     and each costs nanoseconds to map (numbers, short records). Over a
+//     sequence, the calling goroutine stores every input into a chunk for
+//     the workers, a few nanoseconds each on a goroutine of its own; over a
+//     slice, the workers take runs of it in place, and nothing else runs.
 //
 // # The cost of a pair
 //

@@ -77,6 +77,30 @@ func ExampleCombine() {
 	// 2 3 1
 }
 
+// CombineSlice takes its inputs from a slice in place: for inputs that cost
+// nanoseconds each, like these ints, it is the faster way when they are in
+// memory already. Here, the sum of 0..999 by last digit.
+func ExampleCombineSlice() {
+	nums := make([]int, 1000)
+	for i := range nums {
+		nums[i] = i
+	}
+	byDigit := func(_ context.Context, n int, emit func(int, int)) error {
+		emit(n%10, n)
+		return nil
+	}
+	add := func(a, b int) int { return a + b }
+
+	sums, err := mapreduce.CombineSlice(context.Background(), nums, byDigit, add, mapreduce.WithWorkers(2))
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(sums[0], sums[9])
+	// Output:
+	// 49500 50400
+}
+
 // Map keeps the input order however the work is spread, and reads the input
 // only as fast as the loop consumes it: here it runs over an endless
 // sequence, and breaking out of the loop stops it.

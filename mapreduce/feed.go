@@ -83,10 +83,10 @@ type feeder[In any] struct {
 	free chan *chunk[In] // mapped chunks, emptied, for the feeder to reuse
 	made int             // chunks allocated so far, at most cap(free); feeder only
 	need chan struct{}   // unbuffered: a worker's call to the waiting feeder
+	sizer
 
-	fixed int          // the size set by WithChunkSize, or 0: adaptive
-	limit int          // adaptive: the largest size, chunkCap[In]()
-	hint  atomic.Int64 // adaptive: the size wanted for the next chunk
+	in    iter.Seq[In]
+	watch bool // in is read with a look at ctx after each input: see feed
 
 	// stopped is set once the phase's ctx is done, while feed runs: the
 	// workers look at it before each input, and so does the feeder unless
@@ -95,28 +95,63 @@ type feeder[In any] struct {
 	stopped atomic.Bool
 }
 
-// newFeeder returns a feeder for the given number of workers. Twice as many
-// chunks as workers lets every worker have one chunk in hand and the next
-// one waiting, so that none starves while the feeder is descheduled.
-func newFeeder[In any](workers, fixed int) *feeder[In] {
+// source is where the workers of a map phase take their inputs from: a
+// feeder, which hands out an iter.Seq read on the calling goroutine, or a
+// span, whose workers take runs of a slice in place.
+type source[In any] interface {
+	// feed runs on the calling goroutine, once the first worker is
+	// submitted, and returns once every input is handed over, reporting
+	// whether all were; ctx is the phase's, stop closed when the pool
+	// stops.
+	feed(ctx context.Context, stop <-chan struct{}) (complete bool)
+	// work is a worker's loop: it calls process on runs of consecutive
+	// inputs until they run out (nil), process fails (its error), or ctx
+	// is done (errStopped).
+	work(ctx context.Context, process func(items []In, start int) error) error
+	// halted returns the flag that is set once the phase must stop, which
+	// the mappers' loop looks at before each input.
+	halted() *atomic.Bool
+}
+
+// sizer sizes the chunks of Run and Combine, by feeder or span: a size set
+// by WithChunkSize, or one tuned as the chunks are mapped (see tune).
+type sizer struct {
+	fixed int          // the size set by WithChunkSize, or 0: adaptive
+	limit int          // adaptive: the largest size, chunkCap[In]()
+	hint  atomic.Int64 // adaptive: the size wanted for the next chunk
+}
+
+// init sets s up for chunks of the fixed size, or if it is 0, for chunks
+// tuned from one input up to limit.
+func (s *sizer) init(fixed, limit int) {
+	s.fixed, s.limit = fixed, limit
+	s.hint.Store(1)
+}
+
+// newFeeder returns a feeder of in for the given number of workers. Twice
+// as many chunks as workers lets every worker have one chunk in hand and the
+// next one waiting, so that none starves while the feeder is descheduled.
+func newFeeder[In any](in iter.Seq[In], watch bool, workers, fixed int) *feeder[In] {
 	n := 2 * workers
 	f := &feeder[In]{
 		jobs:  make(chan *chunk[In], n),
 		free:  make(chan *chunk[In], n),
 		need:  make(chan struct{}),
-		fixed: fixed,
-		limit: chunkCap[In](),
+		in:    in,
+		watch: watch,
 	}
-	f.hint.Store(1)
+	f.init(fixed, chunkCap[In]())
 	return f
 }
 
+func (f *feeder[In]) halted() *atomic.Bool { return &f.stopped }
+
 // size returns the number of inputs to put in the next chunk.
-func (f *feeder[In]) size() int {
-	if f.fixed > 0 {
-		return f.fixed
+func (s *sizer) size() int {
+	if s.fixed > 0 {
+		return s.fixed
 	}
-	return int(f.hint.Load())
+	return int(s.hint.Load())
 }
 
 // get returns an empty chunk, waiting for a worker to call through need if
@@ -156,7 +191,7 @@ func (f *feeder[In]) get(ctx context.Context, stop <-chan struct{}) *chunk[In] {
 // handed it over. It runs on the calling goroutine and closes jobs before it
 // returns, which is what tells the workers the input has ended.
 //
-// If watch is set (the caller's ctx can be cancelled), feed looks at ctx
+// If f.watch is set (the caller's ctx can be cancelled), feed looks at ctx
 // itself each time the sequence yields, before it takes the input and asks
 // for the next, so that a call cancelled by the sequence, or by anything
 // else, reads no more. Otherwise only the phase's own stops can end
@@ -164,7 +199,7 @@ func (f *feeder[In]) get(ctx context.Context, stop <-chan struct{}) *chunk[In] {
 // anyway: feed looks at the stopped flag instead, one plain load where
 // ctx.Err is an interface call and an atomic load, a good part of the few
 // nanoseconds an input costs the feeder.
-func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq[In], watch bool) (complete bool) {
+func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}) (complete bool) {
 	defer close(f.jobs)
 	c := f.get(ctx, stop)
 	if c == nil {
@@ -181,8 +216,8 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 	// input, which loads every variable it uses at each call, and saves
 	// the live ones around every call it makes: each loop keeps to a store,
 	// an increment and its check, and leaves the rest to refill.
-	if watch {
-		for x := range in {
+	if f.watch {
+		for x := range f.in {
 			// ctx itself, not the flag, which an AfterFunc goroutine
 			// sets a moment later.
 			if w.ctx.Err() != nil {
@@ -195,7 +230,7 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}, in iter.Seq
 			}
 		}
 	} else {
-		for x := range in {
+		for x := range f.in {
 			w.buf[w.i] = x
 			w.i++
 			if w.stopped.Load() || w.i == len(w.buf) && !w.refill() {
@@ -298,15 +333,8 @@ func (f *feeder[In]) work(ctx context.Context, process func(items []In, start in
 		if c == nil {
 			return nil // closed: the input has ended
 		}
-		var t0 time.Time
-		if f.fixed == 0 {
-			t0 = time.Now()
-		}
-		if err := process(c.items, c.start); err != nil {
+		if err := timedChunk(&f.sizer, process, c.items, c.start); err != nil {
 			return err
-		}
-		if f.fixed == 0 {
-			f.tune(len(c.items), time.Since(t0))
 		}
 		clear(c.items) // let the inputs be collected while the chunk waits
 		c.items = c.items[:0]
@@ -315,18 +343,32 @@ func (f *feeder[In]) work(ctx context.Context, process func(items []In, start in
 	}
 }
 
+// timedChunk calls process on a chunk, and unless the size is fixed, tunes
+// the size of the next chunk by the time it took.
+func timedChunk[In any](s *sizer, process func(items []In, start int) error, items []In, start int) error {
+	if s.fixed > 0 {
+		return process(items, start)
+	}
+	t0 := time.Now()
+	if err := process(items, start); err != nil {
+		return err
+	}
+	s.tune(len(items), time.Since(t0))
+	return nil
+}
+
 // tune sets the size of the next chunk from a chunk of n inputs that took d:
 // as many inputs as fit in targetChunkTime at that pace, but at most twice n,
 // so that a few fast inputs do not make one huge chunk of slow ones, and at
-// most f.limit (see maxChunkBytes). The last worker to finish a chunk wins;
+// most s.limit (see maxChunkBytes). The last worker to finish a chunk wins;
 // all of them measure the same stream.
-func (f *feeder[In]) tune(n int, d time.Duration) {
-	want := f.limit
+func (s *sizer) tune(n int, d time.Duration) {
+	want := s.limit
 	if d > 0 {
-		want = int(min(int64(n)*int64(targetChunkTime)/int64(d), int64(f.limit)))
+		want = int(min(int64(n)*int64(targetChunkTime)/int64(d), int64(s.limit)))
 	}
 	want = max(1, min(want, 2*n))
-	f.hint.Store(int64(want))
+	s.hint.Store(int64(want))
 }
 
 // runPhase runs one phase of a call: up to n workers as tasks of p, fed by

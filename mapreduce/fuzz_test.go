@@ -10,8 +10,9 @@ import (
 	"github.com/lullgo/lull/mapreduce"
 )
 
-// FuzzRun checks Run and Combine against a sequential reference on
-// arbitrary inputs, worker counts, chunk sizes and partition counts. Each
+// FuzzRun checks Run and Combine, over a sequence and over a slice, against
+// a sequential reference on arbitrary inputs, worker counts, chunk sizes and
+// partition counts. Each
 // byte b of data is an input; it emits b%4 pairs with keys b%16 and b/16 and
 // values b and its position in data.
 func FuzzRun(f *testing.F) {
@@ -75,6 +76,19 @@ func FuzzRun(f *testing.F) {
 		}
 		if !maps.Equal(gotSums, wantSums) {
 			t.Fatalf("Combine: got %v, want %v", gotSums, wantSums)
+		}
+		items := slices.Collect(inputs)
+		if gotGroups, err = mapreduce.RunSlice(context.Background(), items, m, sorted, opts...); err != nil {
+			t.Fatal(err)
+		}
+		if !maps.EqualFunc(gotGroups, wantGroups, slices.Equal) {
+			t.Fatalf("RunSlice: got %v, want %v", gotGroups, wantGroups)
+		}
+		if gotSums, err = mapreduce.CombineSlice(context.Background(), items, m, func(a, b int) int { return a + b }, opts...); err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(gotSums, wantSums) {
+			t.Fatalf("CombineSlice: got %v, want %v", gotSums, wantSums)
 		}
 	})
 }

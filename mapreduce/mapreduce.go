@@ -52,6 +52,12 @@ func Run[In any, K comparable, V, Out any](ctx context.Context, in iter.Seq[In],
 	if m == nil || r == nil {
 		panic("mapreduce: Run with nil mapper or reducer")
 	}
+	return run(ctx, fromSeq(in), m, r, opts)
+}
+
+// run is Run and RunSlice, with the inputs of in.
+func run[In any, K comparable, V, Out any](ctx context.Context, in inputs[In],
+	m Mapper[In, K, V], r Reducer[K, V, Out], opts []Option) (map[K]Out, error) {
 	cfg := newConfig(opts)
 	workers := cfg.numWorkers()
 	tabs := make([]*groupTable[K, V], workers)
@@ -60,7 +66,7 @@ func Run[In any, K comparable, V, Out any](ctx context.Context, in iter.Seq[In],
 	}
 	c := newCall(&cfg, workers)
 	defer c.close()
-	if err := mapPhase(ctx, c, in, m, tabs); err != nil {
+	if err := mapPhase(ctx, c, in(ctx, workers, cfg.chunk), m, tabs); err != nil {
 		c.rep.setPhase(PhaseDone)
 		return nil, err
 	}
@@ -92,12 +98,19 @@ func Run[In any, K comparable, V, Out any](ctx context.Context, in iter.Seq[In],
 //
 // Errors, panics, cancellation and goroutines are as for Run, except that
 // there is no reducer: a panic of combine while the tables are merged is
-// returned as a [*pool.PanicError].
+// returned as a [*pool.PanicError]. For inputs held in a slice, and cheap to
+// map, [CombineSlice] is faster.
 func Combine[In any, K comparable, V any](ctx context.Context, in iter.Seq[In],
 	m Mapper[In, K, V], combine func(a, b V) V, opts ...Option) (map[K]V, error) {
 	if m == nil || combine == nil {
 		panic("mapreduce: Combine with nil mapper or combine")
 	}
+	return combineAll(ctx, fromSeq(in), m, combine, opts)
+}
+
+// combineAll is Combine and CombineSlice, with the inputs of in.
+func combineAll[In any, K comparable, V any](ctx context.Context, in inputs[In],
+	m Mapper[In, K, V], combine func(a, b V) V, opts []Option) (map[K]V, error) {
 	cfg := newConfig(opts)
 	workers := cfg.numWorkers()
 	tabs := make([]*combineTable[K, V], workers)
@@ -107,7 +120,7 @@ func Combine[In any, K comparable, V any](ctx context.Context, in iter.Seq[In],
 	}
 	c := newCall(&cfg, workers)
 	defer c.close()
-	if err := mapPhase(ctx, c, in, m, tabs); err != nil {
+	if err := mapPhase(ctx, c, in(ctx, workers, cfg.chunk), m, tabs); err != nil {
 		c.rep.setPhase(PhaseDone)
 		return nil, err
 	}
@@ -186,8 +199,8 @@ type sink[K comparable, V any] interface {
 // mapPhase maps in onto the workers' tables, then has each worker split its
 // table by partition, so that partitions can be reduced without locks.
 func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c *call,
-	in iter.Seq[In], m Mapper[In, K, V], tabs []S) error {
-	f := newFeeder[In](c.workers, c.cfg.chunk)
+	src source[In], m Mapper[In, K, V], tabs []S) error {
+	stopped := src.halted()
 	work := func(ctx context.Context, w int) error {
 		t := tabs[w]
 		// One closure per worker, not per input. It comes from the
@@ -195,9 +208,9 @@ func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c 
 		// of a type parameter is called through the generic dictionary,
 		// one more indirect call on every pair.
 		emit := t.emitter()
-		err := f.work(ctx, func(items []In, start int) error {
+		err := src.work(ctx, func(items []In, start int) error {
 			before := t.emitted()
-			if i, err := mapItems(ctx, &f.stopped, m, items, emit); err != nil {
+			if i, err := mapItems(ctx, stopped, m, items, emit); err != nil {
 				if err == errStopped || !failed(ctx, err) {
 					return errStopped
 				}
@@ -215,10 +228,20 @@ func mapPhase[In any, K comparable, V any, S sink[K, V]](ctx context.Context, c 
 		t.split(c.seed, c.parts)
 		return nil
 	}
-	// A ctx that can never be cancelled (Done returns nil) need not be
-	// looked at after each input: see feed.
-	watch := ctx.Done() != nil
-	return runPhase(ctx, c.p, c.workers, work, func(ctx context.Context, stop <-chan struct{}) bool { return f.feed(ctx, stop, in, watch) })
+	return runPhase(ctx, c.p, c.workers, work, src.feed)
+}
+
+// inputs makes the source of a call's map phase, given the call's ctx, its
+// number of workers and the chunk size set by WithChunkSize (0 if none).
+type inputs[In any] func(ctx context.Context, workers, chunk int) source[In]
+
+// fromSeq returns the inputs of a call over in: a feeder.
+func fromSeq[In any](in iter.Seq[In]) inputs[In] {
+	return func(ctx context.Context, workers, chunk int) source[In] {
+		// A ctx that can never be cancelled (Done returns nil) need not
+		// be looked at after each input: see feed.
+		return newFeeder(in, ctx.Done() != nil, workers, chunk)
+	}
 }
 
 // reducePhase runs reduce on every partition, on the workers, each taking

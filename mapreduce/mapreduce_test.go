@@ -68,8 +68,9 @@ func reference(inputs []int, keys int) (groups map[int][]int, sums map[int]int) 
 	return groups, sums
 }
 
-// TestAgainstReference checks that Run and Combine give the sequential
-// result whatever the workers, chunk size and partitions.
+// TestAgainstReference checks that Run and Combine, over a sequence or a
+// slice, give the sequential result whatever the workers, chunk size and
+// partitions.
 func TestAgainstReference(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -102,6 +103,20 @@ func TestAgainstReference(t *testing.T) {
 						}
 						if !maps.Equal(gotSums, wantSums) {
 							t.Fatalf("%s: Combine got %v, want %v", name, gotSums, wantSums)
+						}
+						gotGroups, err = mapreduce.RunSlice(ctx, inputs, spread(keys), sortedValues, opts...)
+						if err != nil {
+							t.Fatalf("%s: RunSlice: %v", name, err)
+						}
+						if !maps.EqualFunc(gotGroups, wantGroups, slices.Equal) {
+							t.Fatalf("%s: RunSlice got %v, want %v", name, gotGroups, wantGroups)
+						}
+						gotSums, err = mapreduce.CombineSlice(ctx, inputs, spread(keys), add, opts...)
+						if err != nil {
+							t.Fatalf("%s: CombineSlice: %v", name, err)
+						}
+						if !maps.Equal(gotSums, wantSums) {
+							t.Fatalf("%s: CombineSlice got %v, want %v", name, gotSums, wantSums)
 						}
 					}
 				}
@@ -152,6 +167,14 @@ func TestEmptyInput(t *testing.T) {
 	if err != nil || sums == nil || len(sums) != 0 {
 		t.Errorf("Combine: got %v, %v; want an empty non-nil map, nil", sums, err)
 	}
+	got, err = mapreduce.RunSlice(ctx, []int(nil), spread(3), sortedValues)
+	if err != nil || got == nil || len(got) != 0 {
+		t.Errorf("RunSlice: got %v, %v; want an empty non-nil map, nil", got, err)
+	}
+	sums, err = mapreduce.CombineSlice(ctx, []int{}, spread(3), add)
+	if err != nil || sums == nil || len(sums) != 0 {
+		t.Errorf("CombineSlice: got %v, %v; want an empty non-nil map, nil", sums, err)
+	}
 	// Inputs that emit nothing make an empty result too.
 	none := func(context.Context, int, func(int, int)) error { return nil }
 	sums, err = mapreduce.Combine(ctx, ints(100), none, add)
@@ -178,69 +201,78 @@ func TestDynamicBalancing(t *testing.T) {
 	t.Parallel()
 	const workers, n = 4, 400
 	for _, chunk := range []int{0, 1, 4} {
-		t.Run(fmt.Sprintf("chunk=%d", chunk), func(t *testing.T) {
-			t.Parallel()
-			c := max(chunk, 1) // the default starts with chunks of 1: see below
-			var (
-				mu     sync.Mutex
-				ranOn  = map[int]string{} // input → goroutine
-				others atomic.Int64       // inputs >= c done
-				allIn  = make(chan struct{})
-				met    atomic.Int64
-				meet   = make(chan struct{})
-			)
-			m := func(ctx context.Context, x int, emit func(int, int)) error {
-				mu.Lock()
-				ranOn[x] = goid()
-				mu.Unlock()
-				switch {
-				case x == 0:
-					<-allIn // the slow input
-				case x == c || x == 2*c || x == 3*c:
-					if met.Add(1) == 3 {
-						close(meet)
+		for _, fn := range []string{"Combine", "CombineSlice"} {
+			t.Run(fmt.Sprintf("%s/chunk=%d", fn, chunk), func(t *testing.T) {
+				t.Parallel()
+				c := max(chunk, 1) // the default starts with chunks of 1: see below
+				var (
+					mu     sync.Mutex
+					ranOn  = map[int]string{} // input → goroutine
+					others atomic.Int64       // inputs >= c done
+					allIn  = make(chan struct{})
+					met    atomic.Int64
+					meet   = make(chan struct{})
+				)
+				m := func(ctx context.Context, x int, emit func(int, int)) error {
+					mu.Lock()
+					ranOn[x] = goid()
+					mu.Unlock()
+					switch {
+					case x == 0:
+						<-allIn // the slow input
+					case x == c || x == 2*c || x == 3*c:
+						if met.Add(1) == 3 {
+							close(meet)
+						}
+						<-meet
 					}
-					<-meet
+					if x >= c && others.Add(1) == n-int64(c) {
+						close(allIn)
+					}
+					emit(0, 1)
+					return nil
 				}
-				if x >= c && others.Add(1) == n-int64(c) {
-					close(allIn)
+				opts := []mapreduce.Option{mapreduce.WithWorkers(workers)}
+				if chunk > 0 {
+					opts = append(opts, mapreduce.WithChunkSize(chunk))
 				}
-				emit(0, 1)
-				return nil
-			}
-			opts := []mapreduce.Option{mapreduce.WithWorkers(workers)}
-			if chunk > 0 {
-				opts = append(opts, mapreduce.WithChunkSize(chunk))
-			}
-			// With the default, chunks 0 to 3 have one input each: the
-			// feeder sizes a chunk from the chunks finished so far, and
-			// none finishes before the barrier opens.
-			got, err := mapreduce.Combine(context.Background(), ints(n), m, add, opts...)
-			require.NoError(t, err)
-			require.Equal(t, map[int]int{0: n}, got)
+				// With the default, chunks 0 to 3 have one input each: the
+				// feeder, or the workers of a slice, size a chunk from the
+				// chunks finished so far, and none finishes before the
+				// barrier opens.
+				var got map[int]int
+				var err error
+				if fn == "Combine" {
+					got, err = mapreduce.Combine(context.Background(), ints(n), m, add, opts...)
+				} else {
+					got, err = mapreduce.CombineSlice(context.Background(), slices.Collect(ints(n)), m, add, opts...)
+				}
+				require.NoError(t, err)
+				require.Equal(t, map[int]int{0: n}, got)
 
-			perWorker := map[string]int{}
-			for _, g := range ranOn {
-				perWorker[g]++
-			}
-			slow := ranOn[0]
-			if perWorker[slow] != c {
-				t.Errorf("the worker of the slow input ran %d inputs, want %d (its own chunk)", perWorker[slow], c)
-			}
-			if len(perWorker) != workers {
-				t.Errorf("%d workers ran inputs, want %d: %v", len(perWorker), workers, perWorker)
-			}
-			busy := 0
-			for g, k := range perWorker {
-				if g != slow {
-					busy += k
+				perWorker := map[string]int{}
+				for _, g := range ranOn {
+					perWorker[g]++
 				}
-			}
-			if busy != n-c {
-				t.Errorf("the other workers ran %d inputs, want %d", busy, n-c)
-			}
-			t.Logf("inputs per worker: %v (slow input on %s)", perWorker, slow)
-		})
+				slow := ranOn[0]
+				if perWorker[slow] != c {
+					t.Errorf("the worker of the slow input ran %d inputs, want %d (its own chunk)", perWorker[slow], c)
+				}
+				if len(perWorker) != workers {
+					t.Errorf("%d workers ran inputs, want %d: %v", len(perWorker), workers, perWorker)
+				}
+				busy := 0
+				for g, k := range perWorker {
+					if g != slow {
+						busy += k
+					}
+				}
+				if busy != n-c {
+					t.Errorf("the other workers ran %d inputs, want %d", busy, n-c)
+				}
+				t.Logf("inputs per worker: %v (slow input on %s)", perWorker, slow)
+			})
+		}
 	}
 }
 
@@ -286,7 +318,7 @@ var errBoom = errors.New("boom")
 // and comes back as an *InputError with its position.
 func TestMapperError(t *testing.T) {
 	t.Parallel()
-	for _, fn := range []string{"Run", "Combine"} {
+	for _, fn := range []string{"Run", "Combine", "RunSlice", "CombineSlice"} {
 		t.Run(fn, func(t *testing.T) {
 			t.Parallel()
 			const bad, workers = 37, 4
@@ -311,13 +343,8 @@ func TestMapperError(t *testing.T) {
 					return ctx.Err()
 				}
 			}
-			var err error
 			opts := []mapreduce.Option{mapreduce.WithWorkers(workers), mapreduce.WithChunkSize(1)}
-			if fn == "Run" {
-				_, err = mapreduce.Run(context.Background(), ints(1000), m, sortedValues, opts...)
-			} else {
-				_, err = mapreduce.Combine(context.Background(), ints(1000), m, add, opts...)
-			}
+			err := callByName(context.Background(), fn, 1000, m, opts...)
 			if !errors.Is(err, errBoom) {
 				t.Fatalf("got %v, want an error that is errBoom", err)
 			}
@@ -538,7 +565,7 @@ func TestCombinePanic(t *testing.T) {
 // mapper: the call returns ctx.Err() itself, not wrapped, not the cause.
 func TestCancel(t *testing.T) {
 	t.Parallel()
-	for _, fn := range []string{"Run", "Combine", "Map"} {
+	for _, fn := range []string{"Run", "Combine", "RunSlice", "CombineSlice", "Map"} {
 		t.Run(fn, func(t *testing.T) {
 			t.Parallel()
 			const workers = 3
@@ -558,16 +585,13 @@ func TestCancel(t *testing.T) {
 			}()
 			opts := []mapreduce.Option{mapreduce.WithWorkers(workers), mapreduce.WithChunkSize(1)}
 			var err error
-			switch fn {
-			case "Run":
-				_, err = mapreduce.Run(ctx, ints(1000), m, sortedValues, opts...)
-			case "Combine":
-				_, err = mapreduce.Combine(ctx, ints(1000), m, add, opts...)
-			case "Map":
+			if fn == "Map" {
 				f := func(ctx context.Context, x int) (int, error) { return 0, m(ctx, x, nil) }
 				for _, e := range mapreduce.Map(ctx, ints(1000), f, opts...) {
 					err = e
 				}
+			} else {
+				err = callByName(ctx, fn, 1000, m, opts...)
 			}
 			if err != context.Canceled {
 				t.Fatalf("got %v, want context.Canceled itself", err)
@@ -576,20 +600,26 @@ func TestCancel(t *testing.T) {
 	}
 }
 
+// A call whose ctx is done before it starts maps nothing and returns the
+// ctx's error.
 func TestCancelledBeforeStart(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	var calls atomic.Int64
-	m := func(_ context.Context, x int, emit func(int, int)) error {
-		calls.Add(1)
-		return nil
+	for _, fn := range []string{"Combine", "CombineSlice"} {
+		var calls atomic.Int64
+		m := func(_ context.Context, x int, emit func(int, int)) error {
+			calls.Add(1)
+			return nil
+		}
+		_, err := combineByName(ctx, fn, slices.Collect(ints(1000)), m)
+		if err != context.Canceled {
+			t.Fatalf("%s: got %v, want context.Canceled", fn, err)
+		}
+		if c := calls.Load(); c != 0 {
+			t.Errorf("%s: %d mapper calls, want none", fn, c)
+		}
 	}
-	_, err := mapreduce.Combine(ctx, ints(1000), m, add)
-	if err != context.Canceled {
-		t.Fatalf("got %v, want context.Canceled", err)
-	}
-	t.Logf("%d mapper calls", calls.Load())
 }
 
 // Cancelled in the reduce phase: the reducers that start later do not run.
@@ -656,14 +686,16 @@ func TestPoolSmallerThanWorkers(t *testing.T) {
 	p := pool.New(1)
 	inputs := slices.Collect(ints(500))
 	_, want := reference(inputs, 7)
-	for _, chunk := range []int{0, 1, 3} {
-		opts := []mapreduce.Option{mapreduce.WithPool(p), mapreduce.WithWorkers(4)}
-		if chunk > 0 {
-			opts = append(opts, mapreduce.WithChunkSize(chunk))
+	for _, fn := range []string{"Combine", "CombineSlice"} {
+		for _, chunk := range []int{0, 1, 3} {
+			opts := []mapreduce.Option{mapreduce.WithPool(p), mapreduce.WithWorkers(4)}
+			if chunk > 0 {
+				opts = append(opts, mapreduce.WithChunkSize(chunk))
+			}
+			got, err := combineByName(ctx, fn, inputs, spread(7), opts...)
+			require.NoError(t, err, "%s, chunk %d", fn, chunk)
+			require.Equal(t, want, got, "%s, chunk %d", fn, chunk)
 		}
-		got, err := mapreduce.Combine(ctx, slices.Values(inputs), spread(7), add, opts...)
-		require.NoError(t, err, "chunk %d", chunk)
-		require.Equal(t, want, got, "chunk %d", chunk)
 	}
 	require.NoError(t, p.Close(ctx))
 }
@@ -671,21 +703,26 @@ func TestPoolSmallerThanWorkers(t *testing.T) {
 // A pool stopped under a running call ends it with pool.ErrClosed.
 func TestPoolStoppedDuringRun(t *testing.T) {
 	t.Parallel()
-	p := pool.New(2)
-	started := make(chan struct{})
-	var once sync.Once
-	m := func(ctx context.Context, x int, emit func(int, int)) error {
-		once.Do(func() { close(started) })
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	go func() {
-		<-started
-		_, _ = p.Stop(context.Background())
-	}()
-	_, err := mapreduce.Combine(context.Background(), ints(100), m, add, mapreduce.WithPool(p))
-	if !errors.Is(err, pool.ErrClosed) {
-		t.Fatalf("got %v, want pool.ErrClosed", err)
+	for _, fn := range []string{"Combine", "CombineSlice"} {
+		t.Run(fn, func(t *testing.T) {
+			t.Parallel()
+			p := pool.New(2)
+			started := make(chan struct{})
+			var once sync.Once
+			m := func(ctx context.Context, x int, emit func(int, int)) error {
+				once.Do(func() { close(started) })
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			go func() {
+				<-started
+				_, _ = p.Stop(context.Background())
+			}()
+			_, err := combineByName(context.Background(), fn, slices.Collect(ints(100)), m, mapreduce.WithPool(p))
+			if !errors.Is(err, pool.ErrClosed) {
+				t.Fatalf("got %v, want pool.ErrClosed", err)
+			}
+		})
 	}
 }
 
@@ -782,6 +819,8 @@ func TestOptionPanics(t *testing.T) {
 		{"nil Option", func() { _, _ = mapreduce.Combine(context.Background(), ints(1), spread(1), add, nil) }, "mapreduce: nil Option"},
 		{"nil mapper", func() { _, _ = mapreduce.Combine[int, int, int](context.Background(), ints(1), nil, add) }, "mapreduce: Combine with nil mapper or combine"},
 		{"nil reducer", func() { _, _ = mapreduce.Run[int, int, int, int](context.Background(), ints(1), spread(1), nil) }, "mapreduce: Run with nil mapper or reducer"},
+		{"nil combine, slice", func() { _, _ = mapreduce.CombineSlice(context.Background(), []int{1}, spread(1), nil) }, "mapreduce: CombineSlice with nil mapper or combine"},
+		{"nil mapper, slice", func() { _, _ = mapreduce.RunSlice[int, int, int](context.Background(), []int{1}, nil, sortedValues) }, "mapreduce: RunSlice with nil mapper or reducer"},
 		{"nil function", func() { mapreduce.Map[int, int](context.Background(), ints(1), nil) }, "mapreduce: Map with nil function"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -857,4 +896,33 @@ func feedCtx(t *testing.T, cancellable bool) context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// combineByName runs Combine over slices.Values(in), or CombineSlice over
+// in, as fn names it, with m and add.
+func combineByName(ctx context.Context, fn string, in []int, m mapreduce.Mapper[int, int, int], opts ...mapreduce.Option) (map[int]int, error) {
+	if fn == "Combine" {
+		return mapreduce.Combine(ctx, slices.Values(in), m, add, opts...)
+	}
+	return mapreduce.CombineSlice(ctx, in, m, add, opts...)
+}
+
+// callByName runs Run, Combine, RunSlice or CombineSlice, as fn names it,
+// over the inputs 0 to n-1 with m (and sortedValues or add), and returns its
+// error.
+func callByName(ctx context.Context, fn string, n int, m mapreduce.Mapper[int, int, int], opts ...mapreduce.Option) error {
+	var err error
+	switch fn {
+	case "Run":
+		_, err = mapreduce.Run(ctx, ints(n), m, sortedValues, opts...)
+	case "Combine":
+		_, err = mapreduce.Combine(ctx, ints(n), m, add, opts...)
+	case "RunSlice":
+		_, err = mapreduce.RunSlice(ctx, slices.Collect(ints(n)), m, sortedValues, opts...)
+	case "CombineSlice":
+		_, err = mapreduce.CombineSlice(ctx, slices.Collect(ints(n)), m, add, opts...)
+	default:
+		panic("callByName: no function " + fn)
+	}
+	return err
 }

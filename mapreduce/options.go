@@ -73,11 +73,12 @@ func WithWorkers(n int) Option {
 }
 
 // WithChunkSize sets how many inputs a worker takes at a time. Larger chunks
-// cost less per input (one hand-over per chunk, a microsecond or a few)
-// but balance worse at the end of a run, and in [Map] they add latency and
-// widen the window of inputs held in memory.
+// cost less per input (one hand-over per chunk, a microsecond or a few; an
+// atomic add over a slice) but balance worse at the end of a run, and in
+// [Map] they add latency and widen the window of inputs held in memory.
 //
-// Without it, [Run] and [Combine] size chunks as they go: they start at one
+// Without it, [Run] and [Combine], and [RunSlice] and [CombineSlice] alike,
+// size chunks as they go: they start at one
 // input, and each worker sizes the next chunk from how long its last one took,
 // aiming at about 250µs per chunk, growing at most twofold at a time, up to
 // 4096 inputs, or as many as fit in 128 KiB if that is more (16384 ints). So

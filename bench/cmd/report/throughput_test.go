@@ -33,6 +33,8 @@ const sampleFamilies = ",bench.txt,\n,sec/op,CI\n" +
 	"Resize/pond/up-2,0.0003,9%\n" +
 	"MapReduce/lull-combine/workers=2/ctx=background-2,0.0105,5%\n" +
 	"MapReduce/lull-combine/workers=2/ctx=cancel-2,0.0106,5%\n" +
+	"MapReduce/lull-combine-slice/workers=2/ctx=background-2,0.0050,5%\n" +
+	"MapReduce/lull-combine-slice/workers=2/ctx=cancel-2,0.0055,5%\n" +
 	"MapReduce/sequential/workers=2/ctx=background-2,0.0072,1%\n" +
 	"MapReduce/errgroup-ranges/workers=2/ctx=background-2,0.0038,1%\n" +
 	"\n,bench.txt,\n,call-sec/op,CI\n" +
@@ -85,6 +87,9 @@ func TestThroughput(t *testing.T) {
 		"| lull-combine / sequential | workers=2, ctx=background | 10.5 ms ±5% | 7.20 ms ±1% | ×1.46 | ≤ ×1.00 | **no** |",
 		"| lull-combine / errgroup-ranges | workers=2, ctx=background | 10.5 ms ±5% | 3.80 ms ±1% | ×2.76 | ≤ ×1.50 | **no** |",
 		"| lull-combine: ctx=cancel / ctx=background | workers=2 | 10.6 ms ±5% | 10.5 ms ±5% | ×1.01 | ≤ ×1.20 | yes |",
+		"| lull-combine-slice / sequential | workers=2, ctx=background | 5.00 ms ±5% | 7.20 ms ±1% | ×0.69 | ≤ ×1.00 | yes |",
+		"| lull-combine-slice / errgroup-ranges | workers=2, ctx=background | 5.00 ms ±5% | 3.80 ms ±1% | ×1.32 | ≤ ×1.50 | yes |",
+		"| lull-combine-slice: ctx=cancel / ctx=background | workers=2 | 5.50 ms ±5% | 5.00 ms ±5% | ×1.10 | ≤ ×1.20 | yes |",
 	)
 	if strings.Contains(doc, "ants: ctx=cancel") {
 		t.Error("a ctx comparison for ants, which never ran under ctx=cancel")
