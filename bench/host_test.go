@@ -8,17 +8,18 @@ import (
 
 // hostChecks are the points of a throughput run at which `make
 // bench-throughput` takes BenchmarkPingPong: before each benchmark family, and
-// at the end. The sub-benchmarks are alike; the name only says when it ran.
-var hostChecks = []string{"submit", "queue", "future", "resize", "mapreduce", "end"}
+// at the end; and "spell", which `make bench-spell` takes under load. The
+// sub-benchmarks are alike; the name only says when it ran.
+var hostChecks = []string{"submit", "queue", "future", "resize", "mapreduce", "end", "spell"}
 
 // BenchmarkPingPong times one round trip of a cache line between two
 // threads: two goroutines locked to their threads take turns writing one
 // atomic word, each spinning until the other has written. It measures the
 // host, not lull. On the shared 2-vCPU machines of this project it reads
 // 80-130 ns; in slow spells, of seconds to minutes, it reads about 400 ns,
-// and then the lock-free queue and pool slow far more than a channel does
-// (see README.md, "Slow spells"). cmd/report prints the readings next to
-// the tables, so that a slow host is not taken for a slow change.
+// and so it does while cmd/load keeps every CPU busy (see README.md, "Slow
+// spells"). cmd/report prints the readings next to the tables, so that a
+// slow host is not taken for a slow change.
 func BenchmarkPingPong(b *testing.B) {
 	for _, at := range hostChecks {
 		b.Run("at="+at, pingPong)

@@ -91,6 +91,10 @@ type inputs struct {
 	idle  map[string]*idle.Result // by -arch: native, arm, arm64
 	stats *report.Stats
 	env   *env
+	// spell and spellEnv are the run of make bench-spell: spell.csv and
+	// spell-env.json.
+	spell    *report.Stats
+	spellEnv *env
 }
 
 func load(dir string) (inputs, error) {
@@ -103,23 +107,49 @@ func load(dir string) (inputs, error) {
 			return in, err
 		}
 	}
-	if f, err := os.Open(filepath.Join(dir, "benchstat.csv")); err == nil {
-		s, err := report.ParseCSV(f)
-		f.Close()
-		if err != nil {
-			return in, err
-		}
-		in.stats = &s
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	var err error
+	if in.stats, err = readStats(filepath.Join(dir, "benchstat.csv")); err != nil {
 		return in, err
 	}
-	var e env
-	if err := readJSON(filepath.Join(dir, "env.json"), &e); err == nil {
-		in.env = &e
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	if in.env, err = readEnv(filepath.Join(dir, "env.json")); err != nil {
+		return in, err
+	}
+	if in.spell, err = readStats(filepath.Join(dir, "spell.csv")); err != nil {
+		return in, err
+	}
+	if in.spellEnv, err = readEnv(filepath.Join(dir, "spell-env.json")); err != nil {
 		return in, err
 	}
 	return in, nil
+}
+
+// readStats parses the benchstat CSV at path, or returns nil if there is
+// no such file.
+func readStats(path string) (*report.Stats, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s, err := report.ParseCSV(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// readEnv reads the env.json at path, or returns nil if there is no such
+// file.
+func readEnv(path string) (*env, error) {
+	var e env
+	if err := readJSON(path, &e); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &e, nil
 }
 
 func readJSON(path string, v any) error {
@@ -138,7 +168,7 @@ func run(dir, out, readme string) error {
 	if err != nil {
 		return err
 	}
-	if len(in.idle) == 0 && in.stats == nil {
+	if len(in.idle) == 0 && in.stats == nil && in.spell == nil {
 		return fmt.Errorf("no results in %s: run make bench first", dir)
 	}
 	doc := results(in, dir)
@@ -207,10 +237,11 @@ func results(in inputs, dir string) string {
 	}
 
 	if in.stats == nil {
-		b.WriteString("## Throughput\n\nNot measured: results/benchstat.csv is missing.\n")
-		return b.String()
+		b.WriteString("## Throughput\n\nNot measured: results/benchstat.csv is missing.\n\n")
+	} else {
+		b.WriteString(throughput(*in.stats))
 	}
-	b.WriteString(throughput(*in.stats))
+	b.WriteString(spellSection(in.spell, in.spellEnv, in.stats))
 	return b.String()
 }
 
@@ -238,7 +269,7 @@ func hostCheck(s report.Stats) string {
 	fmt.Fprintf(&b, "- Host check (BenchmarkPingPong: one round trip of a cache line between two threads, taken before each family and at the end): %s. ", strings.Join(at, ", "))
 	b.WriteString("Quiet runs of the hosts this suite was built on read 80-130 ns; slow spells, about 400.")
 	if slow {
-		fmt.Fprintf(&b, " **A reading above %d ns: the host was in a slow spell during this run, in which lull-queue and lull-pool slow far more than a channel does; read the tables next to it with care (README.md, \"Slow spells\").**", slowSpell)
+		fmt.Fprintf(&b, " **A reading above %d ns: the host was in a slow spell during this run, which slows every row, by its own measure; read the tables next to it with care (README.md, \"Slow spells\", and the section \"Under load\" below, if the run has one).**", slowSpell)
 	}
 	b.WriteString("\n")
 	return b.String()
