@@ -91,13 +91,19 @@ func (h *heap[T]) Pop() T {
 	top, last := h.items[0], h.items[n]
 	var path [64]int
 	depth := 0
+	// before, written out: at one comparison a level, the call of before
+	// would cost about as much as the comparison.
+	less, items := h.less, h.items
 	for j := 0; ; {
 		c := 2*j + 1
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && h.before(&h.items[r], &h.items[c]) {
-			c = r
+		if r := c + 1; r < n {
+			a, b := &items[r], &items[c]
+			if less(a.v, b.v) || a.seq < b.seq && !less(b.v, a.v) {
+				c = r
+			}
 		}
 		path[depth] = c
 		depth++
