@@ -1,7 +1,7 @@
 # The one test command is `make test`: vet and race-test every module, test
-# the Apache Beam adapter on prism, then cross-build for ARM and run the queue
-# and pool tests on 32-bit and 64-bit ARM under qemu-user (skipped, saying
-# so, where qemu-user-static is absent).
+# the Apache Beam adapter on prism, then cross-build for ARM and run the
+# library's tests (queue, pool, mapreduce) on 32-bit and 64-bit ARM under
+# qemu-user (skipped, saying so, where qemu-user-static is absent).
 #
 # Each module is tested with GOWORK=off, so what is tested is that module's own
 # go.mod: the committed go.work (there so `go run ./examples/...` works from the
@@ -13,7 +13,7 @@ MODULES := . bench examples
 # the library's concurrency is race-tested above. Nor is it cross-built for
 # ARM: it is not part of the library.
 BEAM := mapreduce/beam
-ARM_PKGS := ./queue/... ./pool/... ./internal/...
+ARM_PKGS := ./queue/... ./pool/... ./mapreduce/... ./internal/...
 
 .PHONY: test vet race beam arm bench bench-idle bench-arm bench-quick demo
 
@@ -43,7 +43,7 @@ arm:
 		echo "== go test on linux/arm64 under qemu-aarch64-static"; \
 		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 GOWORK=off $(GOTEST) -count=1 -exec qemu-aarch64-static $(ARM_PKGS) || exit 1; \
 	else \
-		echo "== SKIPPED: the ARM tests (queue, pool, internal on linux/arm and linux/arm64 under emulation): need qemu-user-static: apt-get install qemu-user-static"; \
+		echo "== SKIPPED: the ARM tests (queue, pool, mapreduce, internal on linux/arm and linux/arm64 under emulation): need qemu-user-static: apt-get install qemu-user-static"; \
 	fi
 
 demo:
