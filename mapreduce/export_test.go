@@ -12,3 +12,11 @@ func WithPartitions(n int) Option {
 
 // ChunkCap returns the most inputs of type In an adaptive chunk holds.
 func ChunkCap[In any]() int { return chunkCap[In]() }
+
+// OnCrewWait makes f be called each time a call's crew is about to block in
+// its wait, until the returned func restores the default. Tests that use it
+// must not run in parallel with others.
+func OnCrewWait(f func()) (restore func()) {
+	onCrewWait = f
+	return func() { onCrewWait = nil }
+}

@@ -99,7 +99,7 @@ type feeder[In any] struct {
 // feeder, which hands out an iter.Seq read on the calling goroutine, or a
 // span, whose workers take runs of a slice in place.
 type source[In any] interface {
-	// feed runs on the calling goroutine, once the first worker is
+	// feed runs on the calling goroutine, once the phase's tasks are
 	// submitted, and returns once every input is handed over, reporting
 	// whether all were; ctx is the phase's, stop closed when the pool
 	// stops.
@@ -205,8 +205,7 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}) (complete b
 	if c == nil {
 		return false
 	}
-	unlink := context.AfterFunc(ctx, func() { f.stopped.Store(true) })
-	defer unlink()
+	defer afterFunc(ctx, func() { f.stopped.Store(true) })()
 	if ctx.Err() != nil {
 		return false
 	}
@@ -455,8 +454,7 @@ func (c *crew) task(ctx context.Context, w int, work func(context.Context, int) 
 			return
 		}
 		// The pool's Stop cancels pctx: the phase stops with it.
-		unlink := context.AfterFunc(pctx, func() { c.cancel(pool.ErrClosed) })
-		defer unlink()
+		defer afterFunc(pctx, func() { c.cancel(pool.ErrClosed) })()
 		var err error
 		returned := false
 		defer func() {
@@ -507,8 +505,12 @@ func (c *crew) end(err error) {
 // wait returns once no task is running, and either some task has run (so
 // the work is done, or failed), or ctx is done or stop closed (so no more
 // will be done). From then on, tasks that begin return at once.
+// onCrewWait, if set (by tests), is called by crew.wait each time it is
+// about to block.
+var onCrewWait func()
+
 func (c *crew) wait(ctx context.Context, stop <-chan struct{}) {
-	done := ctx.Done()
+	done, stopped := ctx.Done(), stop
 	for {
 		c.mu.Lock()
 		// The check and the setting of over are one step under mu, so
@@ -523,14 +525,18 @@ func (c *crew) wait(ctx context.Context, stop <-chan struct{}) {
 		}
 		wake := c.wake
 		c.mu.Unlock()
+		if onCrewWait != nil {
+			onCrewWait()
+		}
 		select {
 		case <-wake:
 		case <-done:
 			// From now on only the running tasks matter: stop watching
-			// done, which would fire again and again.
+			// done, which would fire again and again. (The check above
+			// looks at ctx and stop themselves.)
 			done = nil
-		case <-stop:
-			stop = nil
+		case <-stopped:
+			stopped = nil
 		}
 	}
 }
@@ -604,6 +610,23 @@ func failed(ctx context.Context, err error) bool {
 	}
 	var pe *pool.PanicError
 	return errors.As(err, &pe)
+}
+
+// afterFunc is context.AfterFunc, but the func it returns, which stops the
+// link, also waits for f to return if ctx had already started it: f then
+// never runs past the stop, and a call whose tasks have all returned leaves
+// no goroutine of AfterFunc's running f behind it.
+func afterFunc(ctx context.Context, f func()) (stop func()) {
+	ran := make(chan struct{})
+	unlink := context.AfterFunc(ctx, func() {
+		defer close(ran)
+		f()
+	})
+	return func() {
+		if !unlink() {
+			<-ran
+		}
+	}
 }
 
 // isDone reports whether done is closed, without blocking. A receive that

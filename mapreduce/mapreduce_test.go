@@ -815,6 +815,7 @@ func TestOptionPanics(t *testing.T) {
 	}{
 		{"WithWorkers(0)", func() { mapreduce.WithWorkers(0) }, "mapreduce: WithWorkers with n < 1"},
 		{"WithChunkSize(-1)", func() { mapreduce.WithChunkSize(-1) }, "mapreduce: WithChunkSize with n < 1"},
+		{"WithChunkSize(MaxChunkSize+1)", func() { mapreduce.WithChunkSize(mapreduce.MaxChunkSize + 1) }, "mapreduce: WithChunkSize with n > MaxChunkSize"},
 		{"WithPool(nil)", func() { mapreduce.WithPool(nil) }, "mapreduce: WithPool with nil pool"},
 		{"nil Option", func() { _, _ = mapreduce.Combine(context.Background(), ints(1), spread(1), add, nil) }, "mapreduce: nil Option"},
 		{"nil mapper", func() { _, _ = mapreduce.Combine[int, int, int](context.Background(), ints(1), nil, add) }, "mapreduce: Combine with nil mapper or combine"},

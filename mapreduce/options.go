@@ -6,7 +6,8 @@ import (
 	"github.com/lullgo/lull/pool"
 )
 
-// An Option configures one call of [Run], [Combine] or [Map]. Options are
+// An Option configures one call of [Run], [Combine], [RunSlice],
+// [CombineSlice] or [Map]. Options are
 // checked when they are made: an invalid value panics there, with a message
 // that starts with "mapreduce:", so a bad option is a bug caught on the first
 // run rather than an error to handle on every one.
@@ -72,6 +73,12 @@ func WithWorkers(n int) Option {
 	return optionFunc(func(c *config) { c.workers = n })
 }
 
+// MaxChunkSize is the largest chunk [WithChunkSize] takes. A call over a
+// sequence allocates its chunks at their full size, two per worker, so a
+// size is also an amount of memory; and a run whose chunks hold millions of
+// inputs each is left with little to balance.
+const MaxChunkSize = 1 << 20
+
 // WithChunkSize sets how many inputs a worker takes at a time. Larger chunks
 // cost less per input (one hand-over per chunk, a microsecond or a few; an
 // atomic add over a slice) but balance worse at the end of a run, and in
@@ -86,10 +93,13 @@ func WithWorkers(n int) Option {
 // go thousands at a time. [Map] uses chunks of one input by
 // default, because it hands results out as they come.
 //
-// WithChunkSize panics if n < 1.
+// WithChunkSize panics if n < 1 or n > [MaxChunkSize].
 func WithChunkSize(n int) Option {
 	if n < 1 {
 		panic("mapreduce: WithChunkSize with n < 1")
+	}
+	if n > MaxChunkSize {
+		panic("mapreduce: WithChunkSize with n > MaxChunkSize")
 	}
 	return optionFunc(func(c *config) { c.chunk = n })
 }

@@ -73,23 +73,38 @@ func (s *span[In]) work(ctx context.Context, process func(items []In, start int)
 	// With no feeder, each worker links the flag to the phase's ctx for as
 	// long as it works: the link of the last one to return is the last
 	// removed, and nothing maps after that.
-	unlink := context.AfterFunc(ctx, func() { s.stopped.Store(true) })
-	defer unlink()
-	n := int64(len(s.items))
+	defer afterFunc(ctx, func() { s.stopped.Store(true) })()
 	for {
 		// ctx itself between runs: the flag is set a moment after ctx
 		// ends, by another goroutine.
 		if ctx.Err() != nil {
 			return errStopped
 		}
-		size := int64(s.size())
-		lo := s.next.Add(size) - size
-		if lo >= n {
+		lo, hi, ok := s.claim()
+		if !ok {
 			return nil // every input is claimed: the others map the last ones
 		}
-		hi := min(lo+size, n)
-		if err := timedChunk(&s.sizer, process, s.items[lo:hi:hi], int(lo)); err != nil {
+		if err := timedChunk(&s.sizer, process, s.items[lo:hi:hi], lo); err != nil {
 			return err
+		}
+	}
+}
+
+// claim takes the next run of the slice, items[lo:hi], of the size the
+// sizer gives or what is left if less, or reports that none is left. The
+// position never moves past the end, however large the size: a compare-
+// and-swap, not an add, which a worker that found the slice exhausted
+// would push on past it.
+func (s *span[In]) claim() (lo, hi int, ok bool) {
+	n := int64(len(s.items))
+	for {
+		at := s.next.Load()
+		if at >= n {
+			return 0, 0, false
+		}
+		end := at + min(int64(s.size()), n-at)
+		if s.next.CompareAndSwap(at, end) {
+			return int(at), int(end), true
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestSliceMapsEachOnce(t *testing.T) {
 	const n = 20_011
 	in := slices.Collect(ints(n))
 	for _, workers := range []int{1, 2, 7, 32} {
-		for _, chunk := range []int{0, 1, 3, 1000, n + 1} {
+		for _, chunk := range []int{0, 1, 3, 1000, n + 1, mapreduce.MaxChunkSize} {
 			t.Run(fmt.Sprintf("workers=%d/chunk=%d", workers, chunk), func(t *testing.T) {
 				t.Parallel()
 				calls := make([]atomic.Int32, n)
@@ -138,4 +139,37 @@ func TestSliceProgress(t *testing.T) {
 		pairs += len(vs)
 	}
 	require.Equal(t, mapreduce.Progress{Phase: mapreduce.PhaseDone, InputsDone: n, PairsEmitted: pairs, KeysReduced: len(got)}, last)
+}
+
+// TestPoolStoppedWhileWaiting stops a busy pool while a call waits for its
+// first task, still in the pool's backlog: the call returns pool.ErrClosed.
+// Over a slice, or a sequence fed to its end in one chunk, the call waits at
+// once, and must notice the stop after it has woken for it. Not parallel:
+// it sets the package's hook.
+func TestPoolStoppedWhileWaiting(t *testing.T) {
+	for _, fn := range []string{"Combine", "CombineSlice"} {
+		t.Run(fn, func(t *testing.T) {
+			p := pool.New(1)
+			busy := make(chan struct{})
+			require.NoError(t, p.Submit(context.Background(), func(ctx context.Context) {
+				close(busy)
+				<-ctx.Done() // until Stop
+			}))
+			<-busy
+			waiting := make(chan struct{})
+			var once sync.Once
+			defer mapreduce.OnCrewWait(func() { once.Do(func() { close(waiting) }) })()
+			errc := make(chan error, 1)
+			go func() {
+				_, err := combineByName(context.Background(), fn, []int{1, 2, 3}, spread(3),
+					mapreduce.WithPool(p), mapreduce.WithChunkSize(10))
+				errc <- err
+			}()
+			<-waiting
+			_, _ = p.Stop(context.Background())
+			if err := <-errc; !errors.Is(err, pool.ErrClosed) {
+				t.Fatalf("got %v, want pool.ErrClosed", err)
+			}
+		})
+	}
 }
