@@ -502,13 +502,13 @@ func (c *crew) end(err error) {
 	}
 }
 
-// wait returns once no task is running, and either some task has run (so
-// the work is done, or failed), or ctx is done or stop closed (so no more
-// will be done). From then on, tasks that begin return at once.
 // onCrewWait, if set (by tests), is called by crew.wait each time it is
 // about to block.
 var onCrewWait func()
 
+// wait returns once no task is running, and either some task has run (so
+// the work is done, or failed), or ctx is done or stop closed (so no more
+// will be done). From then on, tasks that begin return at once.
 func (c *crew) wait(ctx context.Context, stop <-chan struct{}) {
 	done, stopped := ctx.Done(), stop
 	for {
