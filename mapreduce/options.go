@@ -7,10 +7,10 @@ import (
 )
 
 // An Option configures one call of [Run], [Combine], [RunSlice],
-// [CombineSlice] or [Map]. Options are
-// checked when they are made: an invalid value panics there, with a message
-// that starts with "mapreduce:", so a bad option is a bug caught on the first
-// run rather than an error to handle on every one.
+// [CombineSlice] or [Map]. Options are checked when they are made: an
+// invalid value panics there, with a message that starts with "mapreduce:",
+// so a bad option is a bug caught on the first run rather than an error to
+// handle on every one.
 type Option interface {
 	apply(*config)
 }
@@ -80,13 +80,13 @@ func WithWorkers(n int) Option {
 const MaxChunkSize = 1 << 20
 
 // WithChunkSize sets how many inputs a worker takes at a time. Larger chunks
-// cost less per input (one hand-over per chunk, a microsecond or a few; an
-// atomic add over a slice) but balance worse at the end of a run, and in
-// [Map] they add latency and widen the window of inputs held in memory.
+// cost less per input (one hand-over per chunk, a microsecond or a few; one
+// compare-and-swap over a slice) but balance worse at the end of a run, and
+// in [Map] they add latency and widen the window of inputs held in memory.
 //
-// Without it, [Run] and [Combine], and [RunSlice] and [CombineSlice] alike,
-// size chunks as they go: they start at one
-// input, and each worker sizes the next chunk from how long its last one took,
+// Without it, [Run], [Combine], [RunSlice] and [CombineSlice] size chunks as
+// they go: they start at one input, and each worker sizes the next chunk from
+// how long its last one took,
 // aiming at about 250µs per chunk, growing at most twofold at a time, up to
 // 4096 inputs, or as many as fit in 128 KiB if that is more (16384 ints). So
 // inputs of a millisecond go one by one, and inputs of a hundred nanoseconds
@@ -107,13 +107,15 @@ func WithChunkSize(n int) Option {
 // WithPool runs the call's workers as tasks of p instead of on a private
 // pool made and closed by the call: the first with [pool.Pool.Submit], which
 // waits for room, and the others with [pool.Pool.TrySubmit], as far as p has
-// room for them, so that a small backlog never holds the call up. p is not closed by the call, and its other tasks share its workers
-// with the call's: the call's tasks may wait in p's backlog. The call needs
-// only one of them to start to get the work done; once the work is done it
-// returns without waiting for the others, which return at once if they
-// start later. So a call from a task of p needs p to have one other worker
-// free at some point, or it waits (until its ctx is done). If p is closed
-// before the call, or stopped during it, the call returns [pool.ErrClosed]. WithPool panics if p is nil.
+// room for them, so that a small backlog never holds the call up. p is not
+// closed by the call, and its other tasks share its workers with the
+// call's: the call's tasks may wait in p's backlog. The call needs only one
+// of them to start to get the work done; once the work is done it returns
+// without waiting for the others, which return at once if they start later.
+// So a call from a task of p needs p to have one other worker free at some
+// point, or it waits (until its ctx is done). If p is closed before the
+// call, or stopped during it, even while the call waits for its first task
+// to start, the call returns [pool.ErrClosed]. WithPool panics if p is nil.
 func WithPool(p *pool.Pool) Option {
 	if p == nil {
 		panic("mapreduce: WithPool with nil pool")

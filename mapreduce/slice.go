@@ -51,11 +51,11 @@ func fromSlice[In any](in []In) inputs[In] {
 }
 
 // span is the source of RunSlice and CombineSlice. Each worker claims the
-// next run of the slice with one atomic add, of the size the sizer gives
-// (so chunks start at one input and grow as they would from a feeder), and
-// maps it in place. So the load balances as it does with a feeder, a run
-// costs an atomic add where a chunk costs two channel operations, and
-// nothing runs but the workers.
+// next run of the slice (see claim), of the size the sizer gives (so chunks
+// start at one input and grow as they would from a feeder), and maps it in
+// place. So the load balances as it does with a feeder, a run costs a
+// compare-and-swap where a chunk costs two channel operations, and nothing
+// runs but the workers.
 type span[In any] struct {
 	items []In
 	sizer
