@@ -22,7 +22,10 @@ package pool
 //     derived, never stored: busy workers run a task, or are about to take
 //     one.
 //   - idle: the workers parked for a task, most recently parked last.
-//   - putters: Submits parked for room, each with its task.
+//   - putters: Submits parked for room, each with its task. Those parked
+//     under a ctx that another shares wait for it through one link
+//     (internal/wait.Links), which counts them out (dropPutter) when it
+//     ends, as a Submit that gives up by itself does.
 //   - closed (Close or Stop began: nothing more is accepted), stopping
 //     (Stop began), and the counters of Stats.
 //
@@ -183,8 +186,9 @@ type Pool struct {
 	idle     []*worker
 
 	putters wait.List[job]
-	waiters sync.Pool // of *wait.Waiter[job]
-	getters sync.Pool // of *getter, for Future.Get
+	links   wait.Links[job] // the ctxs that several putters wait under
+	waiters sync.Pool       // of *wait.Waiter[job]
+	getters sync.Pool       // of *getter, for Future.Get
 
 	closed, stopping bool
 	exited           chan struct{} // closed once closed and workers == 0
@@ -233,6 +237,7 @@ func New(workers int, opts ...Option) *Pool {
 	}
 	p.ring.Init(max(c.queueSize, 1))
 	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.links.Init(&p.mu, p.dropPutter, &p.putters)
 	p.gatesLocked() // p is not shared yet
 	return p
 }
@@ -370,7 +375,7 @@ func (p *Pool) submitSlow(ctx context.Context, j job, try bool) error {
 		wt = wait.New[job]()
 	}
 	first := p.putters.Len() == 0
-	p.putters.PushBack(wt)
+	done := p.links.Push(&p.putters, wt, ctx)
 	p.nput.Add(1) // before the last try: see the file comment
 	if first && p.putLocked(j) {
 		p.putters.Remove(wt)
@@ -387,14 +392,12 @@ func (p *Pool) submitSlow(ctx context.Context, j job, try bool) error {
 	p.mu.Unlock()
 	wk.wake()
 
-	if !wt.Park(ctx.Done()) {
+	if !wt.Park(done) {
 		p.mu.Lock()
 		if wt.State == wait.Waiting {
-			// Still parked: j was not accepted, and never will be. With
-			// no backlog, it was what a Wait waited for.
+			// Still parked: j was not accepted, and never will be.
 			p.putters.Remove(wt)
-			p.nput.Add(-1)
-			p.notifyQuietLocked()
+			p.dropPutter(wt, &p.putters)
 			p.mu.Unlock()
 			p.recycle(wt)
 			return ctx.Err()
@@ -405,10 +408,21 @@ func (p *Pool) submitSlow(ctx context.Context, j job, try bool) error {
 	}
 	state := wt.State
 	p.recycle(wt)
-	if state == wait.Closed {
+	switch state {
+	case wait.Closed:
 		return ErrClosed
+	case wait.Cancelled:
+		return ctx.Err() // as above, by the link of ctx (see wait.Links)
 	}
 	return nil
+}
+
+// dropPutter counts out a putter whose ctx ended, which left putters: its
+// task was not accepted. With no backlog, it was what a Wait waited for.
+// p.mu is held.
+func (p *Pool) dropPutter(*wait.Waiter[job], *wait.List[job]) {
+	p.nput.Add(-1)
+	p.notifyQuietLocked()
 }
 
 func (p *Pool) recycle(w *wait.Waiter[job]) {
@@ -865,6 +879,7 @@ func (p *Pool) closeLocked(wk *wakeups) {
 		wk.putter(wt)
 	}
 	p.nput.Store(0)
+	p.links.Close() // no Submit parks from now on
 	if !p.stopping {
 		// Close runs what is queued: idle workers take it first. (Stop
 		// takes it back instead.)

@@ -51,6 +51,35 @@ func TestStress(t *testing.T) {
 	}
 }
 
+// sharedCtxs hands out a few ctxs that several submitters use at once, each
+// made anew once cancelled: so that Submits park under one ctx, and wait for
+// it through one link (see internal/wait.Links), when it ends.
+type sharedCtxs struct {
+	mu      sync.Mutex
+	ctxs    [2]context.Context
+	cancels [2]context.CancelFunc
+}
+
+func (s *sharedCtxs) get(r *rand.Rand) (context.Context, context.CancelFunc) {
+	i := r.IntN(len(s.ctxs))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctxs[i] == nil || s.ctxs[i].Err() != nil {
+		s.ctxs[i], s.cancels[i] = context.WithCancel(context.Background())
+	}
+	return s.ctxs[i], s.cancels[i]
+}
+
+func (s *sharedCtxs) cancelAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.cancels {
+		if c != nil {
+			c()
+		}
+	}
+}
+
 func stressRound(t *testing.T, seed uint64, stop bool, opts []pool.Option) {
 	const submitters, perSubmitter = 4, 300
 	const n = submitters * perSubmitter
@@ -80,6 +109,8 @@ func stressRound(t *testing.T, seed uint64, stop bool, opts []pool.Option) {
 	}
 
 	g, _ := p.Group(context.Background())
+	shared := &sharedCtxs{}
+	defer shared.cancelAll()
 	var wg sync.WaitGroup
 	var futures sync.Map // id -> *pool.Future[int]
 	for s := range submitters {
@@ -91,6 +122,14 @@ func stressRound(t *testing.T, seed uint64, stop bool, opts []pool.Option) {
 				id := s*perSubmitter + i
 				kind, fate := r.IntN(8), r.Uint64()
 				ctx, cancel := context.WithCancel(context.Background())
+				end := cancel
+				if r.IntN(3) == 0 {
+					// Under a ctx that other Submits share, and that
+					// outlives this one unless cancelled below.
+					cancel()
+					ctx, cancel = shared.get(r)
+					end = func() {}
+				}
 				if r.IntN(4) == 0 {
 					go func() { runtime.Gosched(); cancel() }()
 				}
@@ -113,7 +152,7 @@ func stressRound(t *testing.T, seed uint64, stop bool, opts []pool.Option) {
 				default:
 					err = p.Submit(ctx, func(context.Context) { body(id, fate) })
 				}
-				cancel()
+				end()
 				switch {
 				case err == nil:
 					accepted[id].Store(true)

@@ -36,7 +36,10 @@ import (
 // A parked call that gives up (its ctx is done) takes mu, and either finds
 // itself still in its list, removes itself and reports ctx.Err() (its
 // operation did not happen), or finds its operation completed and reports
-// that. See package internal/wait for the protocol.
+// that. Calls parked under a ctx that another parked call shares wait for it
+// through one link (wait.Links), which takes them out of their lists when the
+// ctx ends, under mu, and wakes them to report ctx.Err(). See package
+// internal/wait for the protocol.
 //
 // The only callback is Priority's less, and it runs under mu. The heap's
 // operations call less before they change anything, so a panic in less
@@ -50,6 +53,7 @@ type core[T any] struct {
 	capacity int
 
 	getters, putters wait.List[T]
+	links            wait.Links[T] // the ctxs that several of them wait under
 	closed           bool
 	done             chan struct{} // closed once closed and the store is empty
 
@@ -60,6 +64,7 @@ func (q *core[T]) init(capacity int, h *heap[T]) {
 	q.capacity = capacity
 	q.done = make(chan struct{})
 	q.heap = h
+	q.links.Init(&q.mu, nil, &q.getters, &q.putters)
 }
 
 // len returns the number of items in the store.
@@ -149,10 +154,10 @@ func (q *core[T]) Put(ctx context.Context, v T) error {
 	if err, ok := q.putNow(v); ok {
 		return err // putNow released mu
 	}
-	w := q.park(&q.putters)
+	w, done := q.park(&q.putters, ctx)
 	w.Item = v
 	q.mu.Unlock()
-	_, err := q.await(w, &q.putters, ctx)
+	_, err := q.await(w, &q.putters, done, ctx)
 	return err
 }
 
@@ -227,9 +232,9 @@ func (q *core[T]) get(ctx context.Context, dst []T, max int) ([]T, error) {
 	if out, err, ok := q.getNow(dst, max); ok {
 		return out, err
 	}
-	w := q.park(&q.getters)
+	w, done := q.park(&q.getters, ctx)
 	q.mu.Unlock()
-	v, err := q.await(w, &q.getters, ctx)
+	v, err := q.await(w, &q.getters, done, ctx)
 	if err != nil {
 		return dst, err
 	}
@@ -273,22 +278,22 @@ func (q *core[T]) getNow(dst []T, max int) ([]T, error, bool) {
 	return dst, nil, false
 }
 
-// park takes a waiter and adds it to s; mu is held.
-func (q *core[T]) park(s *wait.List[T]) *wait.Waiter[T] {
+// park takes a waiter and adds it to s, for a call under ctx, and returns
+// it and the channel it parks on (see wait.Links.Push); mu is held.
+func (q *core[T]) park(s *wait.List[T], ctx context.Context) (*wait.Waiter[T], <-chan struct{}) {
 	w, _ := q.waiters.Get().(*wait.Waiter[T])
 	if w == nil {
 		w = wait.New[T]()
 	}
-	s.PushBack(w)
-	return w
+	return w, q.links.Push(s, w, ctx)
 }
 
 // await waits until w's operation is done, q is closed, or ctx is done, and
-// returns the item w was handed, if any, and the operation's error. A
-// panic of less in the operation, run by another goroutine on w's behalf,
-// is raised here.
-func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], ctx context.Context) (T, error) {
-	if !w.Park(ctx.Done()) {
+// returns the item w was handed, if any, and the operation's error. done is
+// the channel park returned. A panic of less in the operation, run by
+// another goroutine on w's behalf, is raised here.
+func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], done <-chan struct{}, ctx context.Context) (T, error) {
+	if !w.Park(done) {
 		q.mu.Lock()
 		if w.State == wait.Waiting {
 			// Still parked: the operation did not happen, and never
@@ -311,6 +316,9 @@ func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], ctx context.Context)
 		return v, ErrClosed
 	case wait.Panicked:
 		panic(p)
+	case wait.Cancelled:
+		var zero T
+		return zero, ctx.Err() // its link took w out of its list
 	}
 	return v, nil
 }
@@ -347,6 +355,7 @@ func (q *core[T]) Close() {
 		return
 	}
 	q.closed = true
+	q.links.Close() // no call parks from now on
 	for _, s := range []*wait.List[T]{&q.getters, &q.putters} {
 		for w := s.PopFront(); w != nil; w = s.PopFront() {
 			w.State = wait.Closed

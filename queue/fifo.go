@@ -60,7 +60,8 @@ import (
 // all retrying at once. A yield is one scheduling round, taken only after
 // a lost compare-and-swap, never in a loop: nothing polls.
 
-// Nothing here runs user code, and no goroutine is started. The only wait
+// Nothing here runs user code, and no goroutine is started but a link's
+// AfterFunc, when its ctx ends (see internal/wait.Links). The only wait
 // that is not a parked channel receive is the ring's wait for a slot, which
 // lasts as long as the one call that owns the slot takes to finish with it.
 
@@ -78,7 +79,8 @@ type Queue[T any] struct {
 
 	mu         sync.Mutex
 	getq, putq wait.List[T]
-	waiters    sync.Pool // of *wait.Waiter[T], so that parking allocates nothing in steady state
+	links      wait.Links[T] // the ctxs that several parked calls wait under
+	waiters    sync.Pool     // of *wait.Waiter[T], so that parking allocates nothing in steady state
 
 	done       chan struct{} // closed once q is closed and empty
 	doneClosed atomic.Bool
@@ -93,6 +95,7 @@ func New[T any](capacity int) *Queue[T] {
 	}
 	q := &Queue[T]{done: make(chan struct{})}
 	q.ring.Init(capacity)
+	q.links.Init(&q.mu, q.dropParked, &q.getq, &q.putq)
 	return q
 }
 
@@ -223,7 +226,7 @@ func (q *Queue[T]) checkDone() {
 func (q *Queue[T]) putSlow(ctx context.Context, v T) error {
 	q.mu.Lock()
 	first := q.putq.Len() == 0
-	w := q.park(&q.putq, &q.nput) // before the last try: see the file comment
+	w, done := q.park(&q.putq, &q.nput, ctx) // before the last try: see the file comment
 	if first || q.ring.TailGated() {
 		if p, ok, err := q.claimPut(); ok || err != nil {
 			q.putq.Remove(w)
@@ -239,7 +242,7 @@ func (q *Queue[T]) putSlow(ctx context.Context, v T) error {
 	}
 	w.Item = v
 	q.mu.Unlock()
-	_, _, state, err := q.await(w, &q.putq, &q.nput, ctx)
+	_, _, state, err := q.await(w, &q.putq, &q.nput, done, ctx)
 	if err != nil {
 		return err
 	}
@@ -374,7 +377,7 @@ func (q *Queue[T]) getSlow(ctx context.Context, dst []T, max uint64) (v T, out [
 	for {
 		q.mu.Lock()
 		first := q.getq.Len() == 0
-		w := q.park(&q.getq, &q.nget) // before the last try: see the file comment
+		w, done := q.park(&q.getq, &q.nget, ctx) // before the last try: see the file comment
 		if first {
 			p, n, closed := q.claimGet(max)
 			if n > 0 || closed {
@@ -395,7 +398,7 @@ func (q *Queue[T]) getSlow(ctx context.Context, dst []T, max uint64) (v T, out [
 			w.Max, w.Batch = int(max), dst
 		}
 		q.mu.Unlock()
-		v, batch, state, err := q.await(w, &q.getq, &q.nget, ctx)
+		v, batch, state, err := q.await(w, &q.getq, &q.nget, done, ctx)
 		switch {
 		case err != nil:
 			return v, dst, err
@@ -408,22 +411,35 @@ func (q *Queue[T]) getSlow(ctx context.Context, dst []T, max uint64) (v T, out [
 	}
 }
 
-// park takes a waiter and adds it to list, counted in n; mu is held.
-func (q *Queue[T]) park(list *wait.List[T], n *atomic.Int64) *wait.Waiter[T] {
+// park takes a waiter and adds it to list, counted in n, for a call under
+// ctx, and returns it and the channel it parks on (see wait.Links.Push); mu
+// is held.
+func (q *Queue[T]) park(list *wait.List[T], n *atomic.Int64, ctx context.Context) (*wait.Waiter[T], <-chan struct{}) {
 	w, _ := q.waiters.Get().(*wait.Waiter[T])
 	if w == nil {
 		w = wait.New[T]()
 	}
-	list.PushBack(w)
+	done := q.links.Push(list, w, ctx)
 	n.Add(1)
-	return w
+	return w, done
+}
+
+// dropParked counts out a parked call whose ctx ended, which its link took
+// out of list; mu is held.
+func (q *Queue[T]) dropParked(_ *wait.Waiter[T], list *wait.List[T]) {
+	if list == &q.getq {
+		q.nget.Add(-1)
+	} else {
+		q.nput.Add(-1)
+	}
 }
 
 // await waits until w's operation is done, Close woke it, or ctx is done,
 // and returns the item or items w was handed, if any, and how its wait
-// ended, or ctx.Err() if the operation did not happen.
-func (q *Queue[T]) await(w *wait.Waiter[T], list *wait.List[T], n *atomic.Int64, ctx context.Context) (T, []T, wait.State, error) {
-	if !w.Park(ctx.Done()) {
+// ended, or ctx.Err() if the operation did not happen. done is the channel
+// park returned.
+func (q *Queue[T]) await(w *wait.Waiter[T], list *wait.List[T], n *atomic.Int64, done <-chan struct{}, ctx context.Context) (T, []T, wait.State, error) {
+	if !w.Park(done) {
 		q.mu.Lock()
 		if w.State == wait.Waiting {
 			// Still parked: the operation did not happen, and never
@@ -442,6 +458,11 @@ func (q *Queue[T]) await(w *wait.Waiter[T], list *wait.List[T], n *atomic.Int64,
 	}
 	v, batch, state := w.Item, w.Batch, w.State
 	q.recycle(w)
+	if state == wait.Cancelled {
+		// ctx ended, and its link took w out of list: as above.
+		var zero T
+		return zero, nil, state, ctx.Err()
+	}
 	return v, batch, state, nil
 }
 
@@ -544,6 +565,7 @@ func (q *Queue[T]) Close() {
 	}
 	q.nget.Store(0)
 	q.nput.Store(0)
+	q.links.Close()
 	q.mu.Unlock()
 	for _, w := range woken {
 		w.Wake()

@@ -482,8 +482,24 @@ func linRecord(t *testing.T, cfg linConfig, q linQueue, seed uint64) []porcupine
 
 	// ctxFor returns the ctx of one blocking call: one cancelled already,
 	// or one that the driver cancels at a later step, and that another
-	// client may cancel before.
+	// client may cancel before. A third of the calls share one of two ctxs
+	// instead, made anew once cancelled, so that several calls park under
+	// one ctx (and wait for it through one link: see wait.Links) when it
+	// ends.
+	var sharedMu sync.Mutex
+	var shared [2]context.Context
 	ctxFor := func(r *rand.Rand) context.Context {
+		if r.IntN(3) == 0 {
+			i := r.IntN(len(shared))
+			sharedMu.Lock()
+			defer sharedMu.Unlock()
+			if shared[i] == nil || shared[i].Err() != nil {
+				ctx, cancel := context.WithCancel(context.Background())
+				cancels.add(step.Load()+1+r.Int64N(linMaxWait), cancel)
+				shared[i] = ctx
+			}
+			return shared[i]
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		if r.IntN(6) == 0 {
 			cancel()

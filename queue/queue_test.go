@@ -270,6 +270,58 @@ func TestCancelLeavesNoTrace(t *testing.T) {
 			}
 			require.Equal(t, 0, q.Len())
 		}))
+		// Calls parked under one ctx wait for it through one link (see
+		// internal/wait.Links), all but the first: when it ends, each
+		// leaves, and what comes next goes to the call behind them.
+		t.Run(k.name+"/SharedGets", inBubble(func(t *testing.T) {
+			q := k.make(1)
+			ctx, cancel := context.WithCancel(context.Background())
+			errs := make(chan error, 3)
+			for range 3 {
+				go func() { _, err := q.Get(ctx); errs <- err }()
+				synctest.Wait()
+			}
+			last := make(chan int, 1)
+			go func() { v, _ := q.Get(context.Background()); last <- v }()
+			synctest.Wait()
+			cancel()
+			for range 3 {
+				if err := <-errs; err != context.Canceled {
+					t.Fatalf("cancelled Get: got %v, want context.Canceled", err)
+				}
+			}
+			require.NoError(t, q.TryPut(9))
+			if v := <-last; v != 9 {
+				t.Fatalf("waiting Get: got %v, want 9", v)
+			}
+			require.Equal(t, 0, q.Len())
+		}))
+		t.Run(k.name+"/SharedPuts", inBubble(func(t *testing.T) {
+			q := k.make(1)
+			require.NoError(t, q.TryPut(1))
+			ctx, cancel := context.WithCancel(context.Background())
+			errs := make(chan error, 3)
+			for i := range 3 {
+				go func() { errs <- q.Put(ctx, 10+i) }()
+				synctest.Wait()
+			}
+			last := make(chan error, 1)
+			go func() { last <- q.Put(context.Background(), 3) }()
+			synctest.Wait()
+			cancel()
+			for range 3 {
+				if err := <-errs; err != context.Canceled {
+					t.Fatalf("cancelled Put: got %v, want context.Canceled", err)
+				}
+			}
+			v, err := q.TryGet()
+			require.NoError(t, err)
+			require.Equal(t, 1, v)
+			require.NoError(t, <-last)
+			if got := q.Drain(); !slices.Equal(got, []int{3}) {
+				t.Fatalf("Drain() = %v, want [3]: no cancelled item may be there", got)
+			}
+		}))
 		t.Run(k.name+"/AlreadyDone", inBubble(func(t *testing.T) {
 			q := k.make(1)
 			ctx, cancel := context.WithCancel(context.Background())
@@ -511,33 +563,43 @@ func TestDrain(t *testing.T) {
 }
 
 // TestWaitingDoesNotAllocate checks that Puts and Gets that park reuse their
-// waiters: 10,000 parked operations may allocate fewer than 100 times.
+// waiters: 10,000 parked operations may allocate fewer than 100 times. It
+// runs under a ctx that never ends, and under one that can, as real callers
+// pass: the calls parked under that one share one link, made once and kept
+// (see internal/wait.Links).
 func TestWaitingDoesNotAllocate(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop items")
 	}
-	ctx := context.Background()
-	q := queue.New[int](1)
-	const perRun = 100
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			if _, err := q.Get(ctx); err != nil {
-				return
-			}
+	cancellable, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, k := range kinds {
+		for name, ctx := range map[string]context.Context{"background": context.Background(), "cancel": cancellable} {
+			t.Run(k.name+"/"+name, func(t *testing.T) {
+				q := k.make(1)
+				const perRun = 100
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					for {
+						if _, err := q.Get(ctx); err != nil {
+							return
+						}
+					}
+				}()
+				allocs := testing.AllocsPerRun(100, func() {
+					for i := range perRun {
+						_ = q.Put(ctx, i) // the queue holds one item: most Puts or Gets park
+					}
+				})
+				q.Close()
+				<-done
+				// AllocsPerRun rounds down: under 1 per run is under 1 per 100 operations.
+				if allocs >= 1 {
+					t.Fatalf("%v allocations per %d parked Puts, want none", allocs, perRun)
+				}
+			})
 		}
-	}()
-	allocs := testing.AllocsPerRun(100, func() {
-		for i := range perRun {
-			_ = q.Put(ctx, i) // the queue holds one item: most Puts or Gets park
-		}
-	})
-	q.Close()
-	<-done
-	// AllocsPerRun rounds down: under 1 per run is under 1 per 100 operations.
-	if allocs >= 1 {
-		t.Fatalf("%v allocations per %d parked Puts, want none", allocs, perRun)
 	}
 }
 

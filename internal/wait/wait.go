@@ -6,8 +6,9 @@
 // The protocol, for an owner with a mutex mu:
 //
 //   - A goroutine that must wait takes a Waiter (New, or the owner's pool),
-//     sets Item if it brings one, pushes it on a List under mu, releases mu,
-//     and calls Park with its ctx's Done channel.
+//     sets Item if it brings one, pushes it on a List under mu with the
+//     owner's Links.Push, releases mu, and calls Park with the channel Push
+//     returned.
 //   - A goroutine that completes a parked waiter's operation does so under mu:
 //     it removes the waiter from its List, sets its Item and its State, and
 //     then, after releasing mu if it likes, calls Wake. Nothing may touch the
@@ -17,6 +18,9 @@
 //     operation did not take place. Anything else: its operation was
 //     completed first, and it calls Settle to take the wake-up token that is
 //     sent, or about to be, before it recycles the waiter.
+//   - If Park returns true with State Cancelled, the waiter's ctx ended while
+//     it waited linked (see Links): it has left its List, and its operation
+//     did not take place.
 //
 // Park never arms a timer and never polls: a parked goroutine costs nothing
 // until Wake or its ctx.
@@ -26,10 +30,11 @@ package wait
 type State uint8
 
 const (
-	Waiting  State = iota // in a list, nothing happened yet
-	Served                // the operation took place
-	Closed                // the owner closed: the operation did not take place
-	Panicked              // a callback run for the waiter panicked with Panic: it did not take place
+	Waiting   State = iota // in a list, nothing happened yet
+	Served                 // the operation took place
+	Closed                 // the owner closed: the operation did not take place
+	Panicked               // a callback run for the waiter panicked with Panic: it did not take place
+	Cancelled              // its ctx ended while it waited linked: it did not take place
 )
 
 // A Waiter is one goroutine parked in a List.
@@ -46,7 +51,9 @@ type Waiter[T any] struct {
 	Batch []T
 
 	prev, next *Waiter[T]
-	list       *List[T] // the list w is in, or nil
+	list       *List[T]        // the list w is in, or nil
+	done       <-chan struct{} // the Done channel of w's ctx, set by Links.Push
+	link       *link[T]        // the link w waits under, or nil: see Links
 }
 
 // New returns a Waiter ready to be parked.
@@ -57,11 +64,17 @@ func (w *Waiter[T]) Reset() {
 	var zero T
 	w.Item, w.State, w.Panic = zero, Waiting, nil
 	w.Max, w.Batch = 0, nil
+	w.done, w.link = nil, nil
 }
 
 // Park blocks until w is woken, and returns true, or until done is closed,
-// and returns false. A nil done never closes.
+// and returns false. A nil done never closes: Park then waits for w's own
+// channel alone, which is cheaper than a select.
 func (w *Waiter[T]) Park(done <-chan struct{}) bool {
+	if done == nil {
+		<-w.ready
+		return true
+	}
 	select {
 	case <-w.ready:
 		return true
@@ -83,6 +96,7 @@ func (w *Waiter[T]) Settle() { <-w.ready }
 type List[T any] struct {
 	head, tail *Waiter[T]
 	n          int
+	links      *Links[T] // the links of its waiters, set by Links.Init
 }
 
 // Len returns the number of waiters in l.
@@ -112,10 +126,16 @@ func (l *List[T]) PopFront() *Waiter[T] {
 	return w
 }
 
-// Remove removes w from l, if it is in l.
+// Remove removes w from l, if it is in l, and from its link.
 func (l *List[T]) Remove(w *Waiter[T]) {
 	if w.list != l {
 		return
+	}
+	if k := w.link; k != nil {
+		w.link = nil
+		if k.n--; k.n == 0 {
+			l.links.release(k)
+		}
 	}
 	if w.prev != nil {
 		w.prev.next = w.next
