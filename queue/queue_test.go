@@ -290,6 +290,7 @@ func TestCancelLeavesNoTrace(t *testing.T) {
 					t.Fatalf("cancelled Get: got %v, want context.Canceled", err)
 				}
 			}
+			checkParked(t, q)
 			require.NoError(t, q.TryPut(9))
 			if v := <-last; v != 9 {
 				t.Fatalf("waiting Get: got %v, want 9", v)
@@ -314,6 +315,7 @@ func TestCancelLeavesNoTrace(t *testing.T) {
 					t.Fatalf("cancelled Put: got %v, want context.Canceled", err)
 				}
 			}
+			checkParked(t, q)
 			v, err := q.TryGet()
 			require.NoError(t, err)
 			require.Equal(t, 1, v)
@@ -599,6 +601,17 @@ func TestWaitingDoesNotAllocate(t *testing.T) {
 					t.Fatalf("%v allocations per %d parked Puts, want none", allocs, perRun)
 				}
 			})
+		}
+	}
+}
+
+// checkParked fails t if q is a Queue whose counts of parked calls, which its
+// fast paths read, do not match the calls parked in it.
+func checkParked(t *testing.T, q fifo[int]) {
+	t.Helper()
+	if q, ok := q.(*queue.Queue[int]); ok {
+		if err := queue.CheckParked(q); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
