@@ -105,6 +105,9 @@ func TestWaitWokenWhenLinkedSubmitsGiveUp(t *testing.T) {
 	if err := watchdog.Recv(t, "Wait", waitErr); err != nil {
 		t.Errorf("Wait: %v on a quiet pool (%v)", err, p.Stats())
 	}
+	if err := pool.CheckParked(p); err != nil {
+		t.Error(err)
+	}
 	if s := p.Stats(); s.Queued != 0 || s.Busy != 0 || s.Submitted != 1 {
 		t.Fatalf("%v: want quiet, 1 task accepted", s)
 	}

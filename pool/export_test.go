@@ -1,6 +1,9 @@
 package pool
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // The channels that OnWorkers, OnPark and OnGetPark returned, by pool.
 var workersHooks, parkHooks, getParkHooks sync.Map
@@ -57,4 +60,15 @@ func OnGetPark(p *Pool, n int) <-chan struct{} {
 	c := make(chan struct{}, n)
 	getParkHooks.Store(p, c)
 	return c
+}
+
+// CheckParked returns an error unless p's count of parked Submits, which its
+// fast paths read, matches its list of them.
+func CheckParked(p *Pool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n, l := p.nput.Load(), p.putters.Len(); n != int64(l) {
+		return fmt.Errorf("nput %d, %d Submits parked", n, l)
+	}
+	return nil
 }
