@@ -6,13 +6,19 @@
 //
 //   - Put blocks while the queue is full and Get while it is empty. A blocked
 //     call is parked on a channel, not polled: the package arms no timer,
-//     and starts no goroutine but the one [context.AfterFunc] runs, for a
-//     moment, when a ctx that several blocked calls share ends, to wake them
-//     all. So 1,000 goroutines blocked in Get cost what 1,000 goroutines
-//     blocked on a channel receive cost.
+//     and starts no goroutine of its own. So 1,000 goroutines blocked in Get
+//     cost what 1,000 goroutines blocked on a channel receive cost.
 //   - Every blocking call takes a [context.Context] and returns ctx.Err()
 //     (unwrapped) when it is done first. A call that returns an error did
-//     nothing: a failed Put added no item, a failed Get took none.
+//     nothing: a failed Put added no item, a failed Get took none. Blocked
+//     calls that share a ctx wait for it together, through one
+//     [context.AfterFunc] (whose goroutine runs for a moment when the ctx
+//     ends), which the queue keeps registered on the last such ctx until it
+//     ends, another takes its place, or Close. If that ctx's values refer to
+//     the queue, call Close before you drop the queue: until then, the ctx
+//     keeps it reachable. (A ctx of a type that is neither built on the
+//     standard library's nor has an AfterFunc method costs AfterFunc a
+//     parked goroutine while it is registered.)
 //   - Every operation is atomic (linearizable). A Queue orders its calls by
 //     compare-and-swap on two counters, one for Puts and one for Gets, so
 //     producers and consumers do not contend for one lock; a Priority takes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -602,6 +603,78 @@ func TestWaitingDoesNotAllocate(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// regCtx counts what context.AfterFunc registers on it, through the
+// AfterFunc method it uses when a ctx has one (Value hides the parent's
+// cancelCtx, which it would use instead).
+type regCtx struct {
+	context.Context
+	mu                   sync.Mutex
+	made, removed, fired int
+}
+
+func (c *regCtx) Value(any) any { return nil }
+
+func (c *regCtx) AfterFunc(f func()) func() bool {
+	c.mu.Lock()
+	c.made++
+	c.mu.Unlock()
+	stop := context.AfterFunc(c.Context, func() {
+		c.mu.Lock()
+		c.fired++
+		c.mu.Unlock()
+		f()
+	})
+	return func() bool {
+		ok := stop()
+		if ok {
+			c.mu.Lock()
+			c.removed++
+			c.mu.Unlock()
+		}
+		return ok
+	}
+}
+
+// registered returns how many AfterFuncs are registered on c, and how many
+// were ever.
+func (c *regCtx) registered() (now, ever int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.made - c.removed - c.fired, c.made
+}
+
+// TestCloseLeavesNoLink parks Gets under one ctx, which they wait for
+// through one link (see internal/wait.Links), and closes the queue: once
+// they have returned, nothing of the queue is registered on the ctx, which
+// would otherwise keep it reachable.
+func TestCloseLeavesNoLink(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k.name, inBubble(func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rc := &regCtx{Context: ctx}
+			q := k.make(1)
+			errs := make(chan error, 3)
+			for range 3 {
+				go func() { _, err := q.Get(rc); errs <- err }()
+				synctest.Wait()
+			}
+			if _, ever := rc.registered(); ever != 1 {
+				t.Fatalf("%d AfterFuncs for 3 Gets under one ctx, want 1", ever)
+			}
+			q.Close()
+			for range 3 {
+				if err := <-errs; err != queue.ErrClosed {
+					t.Fatalf("Get: %v, want ErrClosed", err)
+				}
+			}
+			if now, _ := rc.registered(); now != 0 {
+				t.Fatalf("%d AfterFuncs still registered on the ctx after Close", now)
+			}
+		}))
 	}
 }
 

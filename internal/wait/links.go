@@ -29,10 +29,15 @@ import (
 // How long it lives: while waiters are parked under it, and then, idle, until
 // a link of another ctx goes idle in its place, the ctx ends, Close, or the
 // owner is garbage. So an owner whose calls park again and again under one
-// ctx makes its link once. At most one link is idle at a time; a busy link
-// keeps the owner alive through its parked waiters anyway, and an idle one
-// does not keep the owner alive: its AfterFunc reaches the owner through a
-// weak pointer, and a cleanup on the owner removes it.
+// ctx makes its link once. At most one link is idle at a time. A busy link
+// keeps the owner alive through its parked waiters anyway. An idle one's
+// AfterFunc reaches the owner through a weak pointer only, and a cleanup on
+// the owner removes it; but it does keep the ctx it was made under reachable,
+// with that ctx's values (the ctx's parent holds the AfterFunc, which holds
+// the ctx). If one of those values refers to the owner, the owner stays too,
+// until Close or one of the others above: the owners document it. After
+// Close, no link is made or kept idle, so nothing of the owner stays on a
+// ctx once the calls parked at Close have left.
 //
 // When the ctx ends, the AfterFunc takes the owner's mutex, takes each waiter
 // of the link out of its List (calling the owner's drop for its own books),
@@ -46,12 +51,12 @@ import (
 // mutex, like its Lists.
 type Links[T any] struct {
 	mu     sync.Locker
-	lists  []*List[T]
 	drop   func(w *Waiter[T], l *List[T])
 	byDone map[<-chan struct{}]*link[T] // the links, by their ctx's Done channel
 
-	last <-chan struct{} // the Done channel of the last waiter that selected
-	idle *link[T]        // the link with no waiter, or nil
+	last   <-chan struct{} // the Done channel of the last waiter that selected
+	idle   *link[T]        // the link with no waiter, or nil
+	closed bool            // set by Close: no link is made, nor kept idle, from then on
 
 	// For a link's AfterFunc and the owner's cleanup, made with the first
 	// link.
@@ -59,12 +64,41 @@ type Links[T any] struct {
 	held *atomic.Pointer[link[T]] // idle, for the cleanup
 }
 
-// A link is the ctx of the waiters parked under it. It holds nothing of the
-// owner's, so that an idle link does not keep the owner alive.
+// A link is the ctx of the waiters parked under it. An idle link holds
+// nothing of the owner's.
 type link[T any] struct {
-	done <-chan struct{}
-	n    int         // waiters under it, all in a List
-	stop func() bool // removes the AfterFunc
+	done       <-chan struct{}
+	n          int        // waiters under it, all in a List
+	head, tail *Waiter[T] // those waiters, in the order they came (lprev, lnext)
+	stop       func() bool
+}
+
+// add adds w to k's waiters.
+func (k *link[T]) add(w *Waiter[T]) {
+	w.link, w.lprev, w.lnext = k, k.tail, nil
+	if k.tail != nil {
+		k.tail.lnext = w
+	} else {
+		k.head = w
+	}
+	k.tail = w
+	k.n++
+}
+
+// remove takes w out of k's waiters.
+func (k *link[T]) remove(w *Waiter[T]) {
+	if w.lprev != nil {
+		w.lprev.lnext = w.lnext
+	} else {
+		k.head = w.lnext
+	}
+	if w.lnext != nil {
+		w.lnext.lprev = w.lprev
+	} else {
+		k.tail = w.lprev
+	}
+	w.link, w.lprev, w.lnext = nil, nil, nil
+	k.n--
 }
 
 // Init makes c ready for the lists of an owner whose mutex is mu. When a
@@ -72,7 +106,7 @@ type link[T any] struct {
 // l), with mu held, for what else the owner counts of its waiters (drop may
 // be nil); drop must not wake w or touch its State.
 func (c *Links[T]) Init(mu sync.Locker, drop func(w *Waiter[T], l *List[T]), lists ...*List[T]) {
-	c.mu, c.drop, c.lists = mu, drop, lists
+	c.mu, c.drop = mu, drop
 	for _, l := range lists {
 		l.links = c
 	}
@@ -90,7 +124,7 @@ func (c *Links[T]) Push(l *List[T], w *Waiter[T], ctx context.Context) <-chan st
 	}
 	k := c.byDone[done]
 	if k == nil {
-		if t := l.tail; done != c.last && (t == nil || t.done != done) {
+		if t := l.tail; c.closed || done != c.last && (t == nil || t.done != done) {
 			c.last = done
 			l.PushBack(w)
 			return done
@@ -102,8 +136,7 @@ func (c *Links[T]) Push(l *List[T], w *Waiter[T], ctx context.Context) <-chan st
 		c.held.Store(nil)
 	}
 	l.PushBack(w)
-	w.link = k
-	k.n++
+	k.add(w)
 	return nil
 }
 
@@ -133,28 +166,36 @@ func (c *Links[T]) link(ctx context.Context, done <-chan struct{}) *link[T] {
 }
 
 // release keeps k, whose last waiter left, as the idle link, in place of
-// the one before. The owner's mutex is held.
+// the one before; after Close, it removes k. The owner's mutex is held.
 func (c *Links[T]) release(k *link[T]) {
-	c.drop1()
+	c.unlink(c.idle)
+	if c.closed {
+		c.unlink(k)
+		return
+	}
 	c.idle = k
 	c.held.Store(k)
 }
 
-// Close removes the idle link, if any. Links made later live as before. The
-// owner's mutex is held.
+// Close removes the idle link, if any, and from then on makes no link and
+// keeps none idle: a waiter that parks later selects, and a link goes with
+// its last waiter. So nothing of c stays registered on a ctx once the
+// waiters parked at Close have left. The owner's mutex is held.
 func (c *Links[T]) Close() {
-	c.drop1()
+	c.unlink(c.idle)
 	c.last = nil
+	c.closed = true
 }
 
-// drop1 removes the idle link, if any.
-func (c *Links[T]) drop1() {
-	k := c.idle
+// unlink removes link k, which has no waiter, if k is not nil.
+func (c *Links[T]) unlink(k *link[T]) {
 	if k == nil {
 		return
 	}
-	c.idle = nil
-	c.held.Store(nil)
+	if c.idle == k {
+		c.idle = nil
+		c.held.Store(nil)
+	}
 	// If ctx just ended, stop reports false, and cancel, which waits for
 	// the mutex, will find k gone.
 	k.stop()
@@ -174,19 +215,14 @@ func (c *Links[T]) cancel(k *link[T]) {
 		c.held.Store(nil)
 		return // no waiter
 	}
-	for _, l := range c.lists {
-		for w := l.head; w != nil; {
-			next := w.next
-			if w.link == k {
-				w.link = nil // so that Remove does not release k
-				l.Remove(w)
-				if c.drop != nil {
-					c.drop(w, l)
-				}
-				w.State = Cancelled
-				w.Wake() // never blocks: w's token was not sent, as it was Waiting
-			}
-			w = next
+	for w := k.head; w != nil; w = k.head {
+		k.remove(w) // first, so that Remove does not release k
+		l := w.list
+		l.Remove(w)
+		if c.drop != nil {
+			c.drop(w, l)
 		}
+		w.State = Cancelled
+		w.Wake() // never blocks: w's token was not sent, as it was Waiting
 	}
 }

@@ -220,6 +220,46 @@ func TestLinkForTheLastCtx(t *testing.T) {
 	}
 }
 
+// TestLinksClosed closes Links with a busy link, as an owner's Close does
+// before it wakes its waiters: the link goes with its last waiter instead of
+// staying idle, and no link is made after, so nothing stays registered on
+// the ctx.
+func TestLinksClosed(t *testing.T) {
+	o := newOwner()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cc := newCountCtx(ctx)
+	var ws []*Waiter[int]
+	for range 3 {
+		w, _ := o.push(&o.a, cc)
+		ws = append(ws, w)
+	}
+	o.mu.Lock()
+	o.links.Close()
+	for w := o.a.PopFront(); w != nil; w = o.a.PopFront() {
+		w.State = Closed
+		w.Wake()
+	}
+	o.mu.Unlock()
+	for _, w := range ws {
+		w.Park(nil)
+	}
+	for range 3 {
+		w, d := o.push(&o.a, cc)
+		if d == nil {
+			t.Fatal("a waiter linked after Close")
+		}
+		o.serve(&o.a, w)
+		w.Park(d)
+	}
+	if n, idle := o.count(); n != 0 || idle {
+		t.Fatalf("%d links, idle %v after Close", n, idle)
+	}
+	if a, s := cc.afters.Load(), cc.stops.Load(); a != 1 || s != 1 {
+		t.Fatalf("%d AfterFuncs, %d removed: want 1 and 1", a, s)
+	}
+}
+
 func TestLinkNotMadeForNewCtxs(t *testing.T) {
 	o := newOwner()
 	for range 10 {

@@ -54,6 +54,8 @@ type Waiter[T any] struct {
 	list       *List[T]        // the list w is in, or nil
 	done       <-chan struct{} // the Done channel of w's ctx, set by Links.Push
 	link       *link[T]        // the link w waits under, or nil: see Links
+	lprev      *Waiter[T]      // w's neighbours among its link's waiters
+	lnext      *Waiter[T]
 }
 
 // New returns a Waiter ready to be parked.
@@ -132,8 +134,8 @@ func (l *List[T]) Remove(w *Waiter[T]) {
 		return
 	}
 	if k := w.link; k != nil {
-		w.link = nil
-		if k.n--; k.n == 0 {
+		k.remove(w)
+		if k.n == 0 {
 			l.links.release(k)
 		}
 	}
