@@ -55,21 +55,20 @@ type Links[T any] struct {
 	byDone map[<-chan struct{}]*link[T] // the links, by their ctx's Done channel
 
 	last   <-chan struct{} // the Done channel of the last waiter that selected
-	idle   *link[T]        // the link with no waiter, or nil
 	closed bool            // set by Close: no link is made, nor kept idle, from then on
 
-	// For a link's AfterFunc and the owner's cleanup, made with the first
-	// link.
-	self weak.Pointer[Links[T]]
-	held *atomic.Pointer[link[T]] // idle, for the cleanup
+	// idle is the link with no waiter, or nil. It is a pointer of its own,
+	// atomic, so that the owner's cleanup can read it and holds nothing of
+	// the owner's.
+	idle *atomic.Pointer[link[T]]
+	self weak.Pointer[Links[T]] // for the links' AfterFuncs; made, with the cleanup, by the first link
 }
 
 // A link is the ctx of the waiters parked under it. An idle link holds
 // nothing of the owner's.
 type link[T any] struct {
 	done       <-chan struct{}
-	n          int        // waiters under it, all in a List
-	head, tail *Waiter[T] // those waiters, in the order they came (lprev, lnext)
+	head, tail *Waiter[T] // its waiters, all in a List, in the order they came (lprev, lnext)
 	stop       func() bool
 }
 
@@ -82,7 +81,6 @@ func (k *link[T]) add(w *Waiter[T]) {
 		k.head = w
 	}
 	k.tail = w
-	k.n++
 }
 
 // remove takes w out of k's waiters.
@@ -98,7 +96,6 @@ func (k *link[T]) remove(w *Waiter[T]) {
 		k.tail = w.lprev
 	}
 	w.link, w.lprev, w.lnext = nil, nil, nil
-	k.n--
 }
 
 // Init makes c ready for the lists of an owner whose mutex is mu. When a
@@ -107,6 +104,7 @@ func (k *link[T]) remove(w *Waiter[T]) {
 // be nil); drop must not wake w or touch its State.
 func (c *Links[T]) Init(mu sync.Locker, drop func(w *Waiter[T], l *List[T]), lists ...*List[T]) {
 	c.mu, c.drop = mu, drop
+	c.idle = new(atomic.Pointer[link[T]])
 	for _, l := range lists {
 		l.links = c
 	}
@@ -131,9 +129,8 @@ func (c *Links[T]) Push(l *List[T], w *Waiter[T], ctx context.Context) <-chan st
 		}
 		k = c.link(ctx, done)
 	}
-	if k == c.idle {
-		c.idle = nil
-		c.held.Store(nil)
+	if c.idle.Load() == k {
+		c.idle.Store(nil) // k has a waiter now
 	}
 	l.PushBack(w)
 	k.add(w)
@@ -142,14 +139,13 @@ func (c *Links[T]) Push(l *List[T], w *Waiter[T], ctx context.Context) <-chan st
 
 // link makes the link of ctx, whose Done channel is done.
 func (c *Links[T]) link(ctx context.Context, done <-chan struct{}) *link[T] {
-	if c.held == nil {
+	if c.self == (weak.Pointer[Links[T]]{}) {
 		c.self = weak.Make(c)
-		c.held = new(atomic.Pointer[link[T]])
-		runtime.AddCleanup(c, func(held *atomic.Pointer[link[T]]) {
-			if k := held.Swap(nil); k != nil {
+		runtime.AddCleanup(c, func(idle *atomic.Pointer[link[T]]) {
+			if k := idle.Swap(nil); k != nil {
 				k.stop()
 			}
-		}, c.held)
+		}, c.idle)
 	}
 	if c.byDone == nil {
 		c.byDone = make(map[<-chan struct{}]*link[T])
@@ -168,13 +164,12 @@ func (c *Links[T]) link(ctx context.Context, done <-chan struct{}) *link[T] {
 // release keeps k, whose last waiter left, as the idle link, in place of
 // the one before; after Close, it removes k. The owner's mutex is held.
 func (c *Links[T]) release(k *link[T]) {
-	c.unlink(c.idle)
+	c.unlink(c.idle.Load())
 	if c.closed {
 		c.unlink(k)
 		return
 	}
-	c.idle = k
-	c.held.Store(k)
+	c.idle.Store(k)
 }
 
 // Close removes the idle link, if any, and from then on makes no link and
@@ -182,7 +177,7 @@ func (c *Links[T]) release(k *link[T]) {
 // its last waiter. So nothing of c stays registered on a ctx once the
 // waiters parked at Close have left. The owner's mutex is held.
 func (c *Links[T]) Close() {
-	c.unlink(c.idle)
+	c.unlink(c.idle.Load())
 	c.last = nil
 	c.closed = true
 }
@@ -192,10 +187,7 @@ func (c *Links[T]) unlink(k *link[T]) {
 	if k == nil {
 		return
 	}
-	if c.idle == k {
-		c.idle = nil
-		c.held.Store(nil)
-	}
+	c.idle.CompareAndSwap(k, nil)
 	// If ctx just ended, stop reports false, and cancel, which waits for
 	// the mutex, will find k gone.
 	k.stop()
@@ -210,9 +202,7 @@ func (c *Links[T]) cancel(k *link[T]) {
 		return // removed while idle
 	}
 	delete(c.byDone, k.done)
-	if c.idle == k {
-		c.idle = nil
-		c.held.Store(nil)
+	if c.idle.CompareAndSwap(k, nil) {
 		return // no waiter
 	}
 	for w := k.head; w != nil; w = k.head {

@@ -65,7 +65,7 @@ func (o *owner) episode(ctx context.Context) {
 func (o *owner) count() (links int, idle bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.links.byDone), o.links.idle != nil
+	return len(o.links.byDone), o.links.idle.Load() != nil
 }
 
 // countCtx counts the AfterFuncs registered on it, through the AfterFunc
@@ -319,7 +319,7 @@ func TestLinkIdleCancelled(t *testing.T) {
 	}
 	// The links go once their AfterFuncs have run: wait for each by taking
 	// the mutex they take, until none is left.
-	for len(o.links.byDone) != 0 || o.links.idle != nil {
+	for len(o.links.byDone) != 0 || o.links.idle.Load() != nil {
 		o.mu.Unlock()
 		runtime.Gosched()
 		o.mu.Lock()

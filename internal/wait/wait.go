@@ -135,7 +135,7 @@ func (l *List[T]) Remove(w *Waiter[T]) {
 	}
 	if k := w.link; k != nil {
 		k.remove(w)
-		if k.n == 0 {
+		if k.head == nil {
 			l.links.release(k)
 		}
 	}
