@@ -86,12 +86,11 @@ const MaxChunkSize = 1 << 20
 //
 // Without it, [Run], [Combine], [RunSlice] and [CombineSlice] size chunks as
 // they go: they start at one input, and each worker sizes the next chunk from
-// how long its last one took,
-// aiming at about 250µs per chunk, growing at most twofold at a time, up to
-// 4096 inputs, or as many as fit in 128 KiB if that is more (16384 ints). So
-// inputs of a millisecond go one by one, and inputs of a hundred nanoseconds
-// go thousands at a time. [Map] uses chunks of one input by
-// default, because it hands results out as they come.
+// how long its last one took, aiming at about 250µs per chunk, growing at
+// most twofold at a time, up to 4096 inputs, or as many as fit in 128 KiB if
+// that is more (16384 ints). So inputs of a millisecond go one by one, and
+// inputs of a hundred nanoseconds go thousands at a time. [Map] uses chunks
+// of one input by default, because it hands results out as they come.
 //
 // WithChunkSize panics if n < 1 or n > [MaxChunkSize].
 func WithChunkSize(n int) Option {
