@@ -99,9 +99,9 @@
 // which stays open. Either way, when a call returns (or a range over Map
 // ends, by breaking out or not), every goroutine it started has returned and
 // no mapper, reducer or function of the caller is running; at most, tasks
-// still waiting in a busy pool's backlog return at once when they start. [WithProgress]
-// reports the counts as the call goes, by count, never by time: the package
-// arms no timer and polls nothing.
+// still waiting in a busy pool's backlog return at once when they start.
+// [WithProgress] reports the counts as the call goes, by count, never by
+// time: the package arms no timer and polls nothing.
 //
 // # Apache Beam
 //

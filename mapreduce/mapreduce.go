@@ -172,11 +172,13 @@ func newCall(cfg *config, workers int) *call {
 		seed:    maphash.MakeSeed(),
 		rep:     newReporter(cfg.progress),
 	}
+	// The first report before the pool: a progress function that panics
+	// leaves no private pool behind.
+	c.rep.setPhase(PhaseMap)
 	if c.p == nil {
 		c.p = pool.New(workers)
 		c.private = true
 	}
-	c.rep.setPhase(PhaseMap)
 	return c
 }
 

@@ -806,6 +806,70 @@ func TestProgress(t *testing.T) {
 	require.Equal(t, mapreduce.PhaseDone, reports[len(reports)-1].Phase)
 }
 
+// A progress function that panics: a report on the calling goroutine (one
+// that begins or ends a phase, or any of Map's) lets the panic go up through
+// the call; one on a worker (Run's and Combine's reports in between) makes
+// the call return it as a *pool.PanicError. No goroutine is left either way (goleak, at the end of
+// the package), and a pool given by WithPool still runs tasks.
+func TestProgressPanics(t *testing.T) {
+	t.Parallel()
+	p := pool.New(2)
+	defer p.Close(context.Background())
+	double := func(_ context.Context, x int) (int, error) { return 2 * x, nil }
+	panicAt := func(bad func(mapreduce.Progress) bool) mapreduce.Option {
+		return mapreduce.WithProgress(func(pr mapreduce.Progress) {
+			if bad(pr) {
+				panic("progress bug")
+			}
+		})
+	}
+	onCaller := func(name string, call func()) {
+		t.Helper()
+		defer func() {
+			if v := recover(); v != "progress bug" {
+				t.Errorf("%s: recovered %v, want the progress function's panic", name, v)
+			}
+		}()
+		call()
+		t.Errorf("%s: returned; want the progress function's panic", name)
+	}
+	for _, ph := range []mapreduce.Phase{mapreduce.PhaseMap, mapreduce.PhaseReduce, mapreduce.PhaseDone} {
+		at := panicAt(func(pr mapreduce.Progress) bool { return pr.Phase == ph })
+		onCaller("Combine, "+ph.String(), func() {
+			_, _ = mapreduce.Combine(context.Background(), ints(100), spread(3), add, mapreduce.WithWorkers(2), at)
+		})
+		onCaller("Run on a pool, "+ph.String(), func() {
+			_, _ = mapreduce.Run(context.Background(), ints(100), spread(3), sortedValues, mapreduce.WithPool(p), at)
+		})
+	}
+	onCaller("Map, done", func() {
+		for _, err := range mapreduce.Map(context.Background(), ints(100), double,
+			panicAt(func(pr mapreduce.Progress) bool { return pr.Phase == mapreduce.PhaseDone })) {
+			require.NoError(t, err)
+		}
+	})
+
+	// Chunks of one input: the periodic reports come from the workers.
+	between := panicAt(func(pr mapreduce.Progress) bool { return pr.Phase == mapreduce.PhaseMap && pr.InputsDone > 0 })
+	_, err := mapreduce.Run(context.Background(), ints(100), spread(3), sortedValues,
+		mapreduce.WithPool(p), mapreduce.WithChunkSize(1), between)
+	var pe *pool.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "progress bug", pe.Value)
+	// Map makes every report on the goroutine that ranges over it.
+	onCaller("Map, between", func() {
+		for _, err := range mapreduce.Map(context.Background(), ints(100), double, mapreduce.WithChunkSize(1), between) {
+			require.NoError(t, err)
+		}
+	})
+
+	fu, err := pool.Go(context.Background(), p, func(context.Context) (int, error) { return 1, nil })
+	require.NoError(t, err)
+	v, err := fu.Get(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+}
+
 func TestOptionPanics(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -130,6 +130,12 @@ func WithPool(p *pool.Pool) Option {
 // never after the call returns, and must not block for long: workers that
 // finish a chunk while f runs skip their report rather than wait. A nil f
 // reports nothing.
+//
+// Map reports on the goroutine that ranges over it; Run and Combine report
+// the start and end of a phase on the calling goroutine, and the rest on the
+// workers. A panic of f is then like one of the sequence or of a mapper: it
+// goes up through the call, or the call returns it as a [*pool.PanicError].
+// Either way, every goroutine of the call has returned by then.
 func WithProgress(f func(Progress)) Option {
 	return optionFunc(func(c *config) { c.progress = f })
 }
