@@ -809,8 +809,9 @@ func TestProgress(t *testing.T) {
 // A progress function that panics: a report on the calling goroutine (one
 // that begins or ends a phase, or any of Map's) lets the panic go up through
 // the call; one on a worker (Run's and Combine's reports in between) makes
-// the call return it as a *pool.PanicError. No goroutine is left either way (goleak, at the end of
-// the package), and a pool given by WithPool still runs tasks.
+// the call return it as a *pool.PanicError. No goroutine is left either way
+// (goleak, at the end of the package), and a pool given by WithPool still
+// runs tasks.
 func TestProgressPanics(t *testing.T) {
 	t.Parallel()
 	p := pool.New(2)
