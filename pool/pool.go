@@ -189,6 +189,7 @@ type Pool struct {
 	links   wait.Links[job] // the ctxs that several putters wait under
 	waiters sync.Pool       // of *wait.Waiter[job]
 	getters sync.Pool       // of *getter, for Future.Get
+	spare   sync.Pool       // of *worker
 
 	closed, stopping bool
 	exited           chan struct{} // closed once closed and workers == 0

@@ -107,24 +107,54 @@ func BenchmarkGo(b *testing.B) {
 	}
 }
 
-// BenchmarkResize grows an idle pool to 1,000 workers and shrinks it to 10.
-// resize-ns is how long Resize(10) takes (Stats().Workers is 10 when it
-// returns); exit-ns is how long until the 990 goroutines have returned.
+// BenchmarkResize runs a pool through a cycle of growth and shrinkage: from
+// 10 workers to 1,000 running 1,000 tasks at once (each waits until all
+// have started), then back to 10 idle ones. grow-ns is how long until the
+// 1,000 tasks run; resize-ns is how long Resize(10) takes once they have
+// returned and their workers are idle; exit-ns is how long until the 990
+// retired goroutines have returned. allocs/op counts what a cycle
+// allocates, goroutines and spare workers (see spareWorker) included.
 func BenchmarkResize(b *testing.B) {
-	p := pool.New(10)
+	const from, to = 1000, 10
+	p := pool.New(to)
 	defer p.Close(context.Background())
 	base := runtime.NumGoroutine()
-	var resize, exit time.Duration
+	var started atomic.Int64
+	var all, release chan struct{}
+	task := func(context.Context) {
+		if started.Add(1) == from {
+			close(all)
+		}
+		<-release
+	}
+	var grow, resize, exit time.Duration
+	b.ReportAllocs()
 	for b.Loop() {
-		p.Resize(1000)
+		started.Store(0)
+		all, release = make(chan struct{}), make(chan struct{})
 		start := time.Now()
-		p.Resize(10)
+		p.Resize(from)
+		for range from {
+			if err := p.Submit(context.Background(), task); err != nil {
+				b.Fatal(err)
+			}
+		}
+		<-all
+		grow += time.Since(start)
+		close(release)
+		if err := p.Wait(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		p.Resize(to)
 		resize += time.Since(start)
-		for runtime.NumGoroutine() > base { // benchmark-side polling, to time the exits
+		for runtime.NumGoroutine() > base+to { // benchmark-side polling, to time the exits
 			runtime.Gosched()
 		}
 		exit += time.Since(start)
 	}
-	b.ReportMetric(float64(resize.Nanoseconds())/float64(b.N), "resize-ns")
-	b.ReportMetric(float64(exit.Nanoseconds())/float64(b.N), "exit-ns")
+	perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(perOp(grow), "grow-ns")
+	b.ReportMetric(perOp(resize), "resize-ns")
+	b.ReportMetric(perOp(exit), "exit-ns")
 }
