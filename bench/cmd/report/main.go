@@ -2,8 +2,10 @@
 // benchmark table of lull's README (the region between
 // <!-- bench:start --> and <!-- bench:end -->). Every number it writes comes
 // from those files: idle-<arch>.json from cmd/idle, benchstat.csv from
-// `go tool benchstat -format csv bench.txt`, and env.json, which
-// `report -record-env` writes before the throughput run.
+// `go tool benchstat -format csv bench.txt`, the runs of bench.txt for the
+// p-values of the comparisons, and env.json, which `report -record-env`
+// writes before the throughput run (the same for make bench-spell's
+// spell.csv, spell.txt and spell-env.json).
 //
 // Run it from the bench module: go run ./cmd/report.
 package main
@@ -108,13 +110,13 @@ func load(dir string) (inputs, error) {
 		}
 	}
 	var err error
-	if in.stats, err = readStats(filepath.Join(dir, "benchstat.csv")); err != nil {
+	if in.stats, err = readStats(filepath.Join(dir, "benchstat.csv"), filepath.Join(dir, "bench.txt")); err != nil {
 		return in, err
 	}
 	if in.env, err = readEnv(filepath.Join(dir, "env.json")); err != nil {
 		return in, err
 	}
-	if in.spell, err = readStats(filepath.Join(dir, "spell.csv")); err != nil {
+	if in.spell, err = readStats(filepath.Join(dir, "spell.csv"), filepath.Join(dir, "spell.txt")); err != nil {
 		return in, err
 	}
 	if in.spellEnv, err = readEnv(filepath.Join(dir, "spell-env.json")); err != nil {
@@ -124,8 +126,9 @@ func load(dir string) (inputs, error) {
 }
 
 // readStats parses the benchstat CSV at path, or returns nil if there is
-// no such file.
-func readStats(path string) (*report.Stats, error) {
+// no such file, with the samples of the raw output it was made from, at
+// raw, which must then exist.
+func readStats(path, raw string) (*report.Stats, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -136,6 +139,14 @@ func readStats(path string) (*report.Stats, error) {
 	s, err := report.ParseCSV(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r, err := os.Open(raw)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if err := s.AddSamples(r, raw); err != nil {
+		return nil, err
 	}
 	return &s, nil
 }

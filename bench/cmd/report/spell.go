@@ -52,7 +52,7 @@ func spellSection(spell *report.Stats, e *env, main *report.Stats) string {
 		b.WriteString("The run has no Submit or Queue results.\n\n")
 		return b.String()
 	}
-	b.WriteString("Ratios of medians under load: lull-pool and lull-queue within ×1.50 of the buffered channel in a slow spell (issue 15).\n\n")
+	b.WriteString("Ratios of medians under load: lull-pool and lull-queue within ×1.50 of the buffered channel in a slow spell (issue 15). " + report.PNote + "\n\n")
 	b.WriteString(report.RatioTable(rows, report.Scaled(1e9, "ns"), configHeader) + "\n")
 	if main != nil {
 		var quiet []string

@@ -45,6 +45,7 @@ func throughput(s report.Stats) string {
 	var b strings.Builder
 	b.WriteString("## Throughput\n\n")
 	b.WriteString("Medians over the -count runs with benchstat's 95% confidence interval, and the ratio to lull in the same configuration (below 1: faster than lull). On a shared 2-CPU host the intervals are wide; read differences under about 1.5× as noise unless the intervals say otherwise.\n\n")
+	b.WriteString("Each table of ratios below compares two medians of this run against a target. " + report.PNote + "\n\n")
 	if slices.ContainsFunc(s.Order, func(name string) bool { return strings.Contains(name, "/ctx=") }) {
 		b.WriteString("Each throughput family runs twice where an implementation can take a context: with `ctx=background` (`context.Background()`, whose Done channel is nil) and with `ctx=cancel` (a `context.WithCancel`, never cancelled during the run, whose Done channel a blocking call must watch), as real callers pass. The main tables are at ctx=background; the comparisons below each give the ctx=cancel / ctx=background ratios. Implementations that take no context (ants, conc, errgroup, pond's Submit, workerpool, the polling pools, mutex-heap, the hand-written map/reduce) run at ctx=background only; the channels then select on ctx.Done() beside each send and receive, as a caller holding a ctx writes it. `go tool benchstat -col /ctx results/bench.txt` (results/ctx.txt) sets the two side by side with p-values.\n\n")
 	}

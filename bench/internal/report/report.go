@@ -1,5 +1,6 @@
 // Package report turns benchstat's CSV summary into markdown tables with a
-// ratio to lull, and replaces the generated region of a README.
+// ratio to lull, tests ratios against their targets on the runs the summary
+// was made from, and replaces the generated region of a README.
 package report
 
 import (
@@ -11,14 +12,19 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
 )
 
 // Stat is benchstat's summary of one benchmark in one unit: the median over
 // the -count runs and the width of its confidence interval, as benchstat
-// printed it ("3%", or "∞" with fewer than 6 runs).
+// printed it ("3%", or "∞" with fewer than 6 runs), with the values of
+// those runs if they were read (see AddSamples).
 type Stat struct {
-	Median float64
-	CI     string
+	Median  float64
+	CI      string
+	Samples []float64
 }
 
 // Stats is a parsed benchstat summary.
@@ -79,6 +85,32 @@ func ParseCSV(r io.Reader) (Stats, error) {
 		return Stats{}, errors.New("report: no benchstat rows found")
 	}
 	return out, nil
+}
+
+// AddSamples reads the output of go test -bench that s summarizes (the file
+// benchstat read, named name in errors) and puts each value of a benchmark
+// that s has in that Stat's Samples, in the unit benchstat gives it
+// ("sec/op" for ns/op, "call-sec/op" for call-ns/op). Lines that are not
+// results, and results s has no Stat for, are skipped.
+func (s Stats) AddSamples(r io.Reader, name string) error {
+	br := benchfmt.NewReader(r, name)
+	for br.Scan() {
+		res, ok := br.Result().(*benchfmt.Result)
+		if !ok {
+			continue // a syntax error or unit metadata
+		}
+		full := procSuffix.ReplaceAllString(string(res.Name.Full()), "")
+		for _, v := range res.Values {
+			cells := s.Units[v.Unit]
+			st, ok := cells[full]
+			if !ok {
+				continue
+			}
+			st.Samples = append(st.Samples, v.Value)
+			cells[full] = st
+		}
+	}
+	return br.Err()
 }
 
 // Grid is one benchmark family laid out as implementations × configurations:
@@ -368,6 +400,27 @@ type Comparison struct {
 // Ratio returns Num's median over Den's.
 func (c Comparison) Ratio() float64 { return c.Num.Median / c.Den.Median }
 
+// P returns the p-value of the test benchstat runs on two columns (a
+// Mann-Whitney U test) applied to Num's samples and Den's multiplied by
+// Max, or by 1 without a target: below 0.05, the ratio of the two differs
+// from the target by more than the spread of the runs can explain. ok is
+// false if either side has no samples.
+func (c Comparison) P() (p float64, ok bool) {
+	if len(c.Num.Samples) == 0 || len(c.Den.Samples) == 0 {
+		return 0, false
+	}
+	scale := c.Max
+	if scale == 0 {
+		scale = 1
+	}
+	den := make([]float64, len(c.Den.Samples))
+	for i, v := range c.Den.Samples {
+		den[i] = v * scale
+	}
+	t := &benchmath.DefaultThresholds
+	return benchmath.AssumeNothing.Compare(benchmath.NewSample(c.Num.Samples, t), benchmath.NewSample(den, t)).P, true
+}
+
 // Compare returns a Comparison of a's cell with b's for each configuration
 // of g in which both have one, in g's order.
 func (g Grid) Compare(a, b string, max float64) []Comparison {
@@ -396,23 +449,31 @@ func (g Grid) CompareValues(impl, key, num, den string, max float64) []Compariso
 	return out
 }
 
+// PNote says what RatioTable's last column is, for the text above a table.
+const PNote = "The last column is the p-value of benchstat's test (Mann-Whitney U) of the numerator's runs against the denominator's multiplied by the target (by 1 where there is none): below 0.05, the ratio is off its target by more than the spread of the runs explains; at or above it, a ratio of medians on the wrong side of its target is within that spread."
+
 // RatioTable renders comparisons as a markdown table: the two medians
 // (printed by format) with their confidence intervals, the ratio, the
-// target, and whether the ratio of the medians meets it. header names each
-// configuration, as for Markdown.
+// target, whether the ratio of the medians meets it, and the p-value of
+// the runs against the target (see Comparison.P and PNote). header names
+// each configuration, as for Markdown.
 func RatioTable(rows []Comparison, format func(v float64) string, header func(config string) string) string {
 	var b strings.Builder
-	b.WriteString("| comparison | configuration | numerator | denominator | ratio | target | ratio of medians within target |\n")
-	b.WriteString("|---|---|--:|--:|--:|--:|---|\n")
+	b.WriteString("| comparison | configuration | numerator | denominator | ratio | target | ratio of medians within target | p vs target |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|---|--:|\n")
 	for _, r := range rows {
 		target, within := "–", "–"
 		if r.Max > 0 {
 			target = "≤ " + FormatRatio(r.Max)
 			within = map[bool]string{true: "yes", false: "**no**"}[r.Ratio() <= r.Max]
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s ±%s | %s ±%s | %s | %s | %s |\n",
+		p := "–"
+		if v, ok := r.P(); ok {
+			p = fmt.Sprintf("%.3f", v)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s ±%s | %s ±%s | %s | %s | %s | %s |\n",
 			r.What, header(r.Config), format(r.Num.Median), r.Num.CI, format(r.Den.Median), r.Den.CI,
-			FormatRatio(r.Ratio()), target, within)
+			FormatRatio(r.Ratio()), target, within, p)
 	}
 	return b.String()
 }

@@ -1,7 +1,10 @@
 package report_test
 
 import (
+	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +39,7 @@ func TestParseCSV(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, ok := s.Units[tt.unit][tt.name]
-		if !ok || got != tt.want {
+		if !ok || got.Median != tt.want.Median || got.CI != tt.want.CI || got.Samples != nil {
 			t.Errorf("Units[%q][%q] = %+v, %v, want %+v", tt.unit, tt.name, got, ok, tt.want)
 		}
 	}
@@ -270,5 +273,65 @@ func TestFormatSeconds(t *testing.T) {
 		if got := report.FormatSeconds(tt.v); got != tt.want {
 			t.Errorf("FormatSeconds(%v) = %q, want %q", tt.v, got, tt.want)
 		}
+	}
+}
+
+// TestSamples reads runs with AddSamples and tests them against a target
+// with Comparison.P.
+func TestSamples(t *testing.T) {
+	s, err := report.ParseCSV(strings.NewReader(",bench.txt,\n,sec/op,CI\nF/a-2,1.1e-08,9%\nF/b-2,2.1e-08,5%\n" +
+		"\n,bench.txt,\n,call-sec/op,CI\nF/a-2,5e-09,0%\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw strings.Builder
+	raw.WriteString("goos: linux\ngoarch: amd64\npkg: example.com/x\n")
+	for i := range 6 {
+		fmt.Fprintf(&raw, "BenchmarkF/a-2 \t 100 \t %d ns/op \t 5 call-ns/op\n", 10+i%3)
+		fmt.Fprintf(&raw, "BenchmarkF/b-2 \t 100 \t %d ns/op\n", 20+i%3)
+		fmt.Fprintf(&raw, "BenchmarkOther-2 \t 100 \t %d ns/op\n", i) // not in the CSV
+	}
+	raw.WriteString("PASS\nok  \texample.com/x\t1.0s\n")
+	if err := s.AddSamples(strings.NewReader(raw.String()), "bench.txt"); err != nil {
+		t.Fatalf("AddSamples: %v", err)
+	}
+	a, b := s.Units["sec/op"]["F/a"], s.Units["sec/op"]["F/b"]
+	if want := []float64{1e-8, 1.1e-8, 1.2e-8, 1e-8, 1.1e-8, 1.2e-8}; !slices.EqualFunc(a.Samples, want, func(x, y float64) bool { return math.Abs(x-y) < 1e-15 }) {
+		t.Errorf("F/a samples = %v, want %v", a.Samples, want)
+	}
+	if got := s.Units["call-sec/op"]["F/a"].Samples; len(got) != 6 || math.Abs(got[0]-5e-9) > 1e-15 {
+		t.Errorf("F/a call-sec/op samples = %v, want six of 5e-9", got)
+	}
+	if len(b.Samples) != 6 {
+		t.Errorf("F/b has %d samples, want 6", len(b.Samples))
+	}
+
+	for _, tt := range []struct {
+		max         float64
+		significant bool
+	}{
+		{0, true},     // no target: a against b itself, clearly below
+		{1, true},     // the same
+		{0.5, false},  // a against b/2: 10-12 against 10-11, the same runs
+		{0.25, true},  // a against b/4: clearly above
+		{0.52, false}, // b/a's medians are 0.52 apart, right on it
+	} {
+		p, ok := report.Comparison{Num: a, Den: b, Max: tt.max}.P()
+		if !ok {
+			t.Fatalf("Max %v: P not ok with samples on both sides", tt.max)
+		}
+		if (p < 0.05) != tt.significant {
+			t.Errorf("Max %v: p = %.3f, want significant %v", tt.max, p, tt.significant)
+		}
+	}
+	if _, ok := (report.Comparison{Num: a, Den: report.Stat{Median: 1}}).P(); ok {
+		t.Error("P ok without samples on one side")
+	}
+	md := report.RatioTable([]report.Comparison{{What: "a / b", Config: "x=1", Num: a, Den: b, Max: 0.5}}, report.Scaled(1e9, "ns"), func(c string) string { return c })
+	if want := "| a / b | x=1 | 11.0 ns ±9% | 21.0 ns ±5% | ×0.52 | ≤ ×0.50 | **no** | "; !strings.Contains(md, want) {
+		t.Errorf("RatioTable lacks %q:\n%s", want, md)
+	}
+	if p, _ := (report.Comparison{Num: a, Den: b, Max: 0.5}).P(); !strings.Contains(md, fmt.Sprintf("| %.3f |", p)) {
+		t.Errorf("RatioTable lacks the p-value %.3f:\n%s", p, md)
 	}
 }
