@@ -106,7 +106,7 @@ var families = []family{
 		beat:  true,
 		pairs: []pair{
 			{a: "lull-pool", b: "channel", max: 1, why: "lull-pool at or below the buffered channel (issue 12)"},
-			{a: "lull-queue", b: "channel", max: 1, why: "lull-queue at or below the buffered channel (issue 12)"},
+			{a: "lull-queue", b: "channel", why: "lull-queue, a pool hand-rolled on lull's queue (issue 12 held lull-pool to it, not to a target), beside the buffered channel, for reference"},
 			{a: "lull-pool-q0", b: "channel-q0", why: "lull-pool-q0 beside the unbuffered channel, for reference"},
 		},
 		op: "task",
