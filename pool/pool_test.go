@@ -306,6 +306,60 @@ func TestResizeGrowTakesBacklog(t *testing.T) {
 	require.NoError(t, p.Close(bg))
 }
 
+// TestSpareWorkers grows and shrinks a pool over and over, so that the
+// worker of each goroutine that exits (retired while parked, or over the
+// size after its task) is taken by a later one that parks, and then woken
+// with a task: none may be lost, and the pool must stay consistent.
+func TestSpareWorkers(t *testing.T) {
+	const n, cycles = 50, 20
+	p := pool.New(1)
+	workers := pool.OnWorkers(p, 100*n*cycles)
+	var ran atomic.Int64
+	count := func(context.Context) { ran.Add(1) }
+	for c := range cycles {
+		p.Resize(n)
+		// n goroutines start and park: new, or taking spare workers.
+		g := newGate(n)
+		for range n {
+			require.NoError(t, p.Submit(bg, g.task))
+		}
+		g.waitStarted(n)
+		close(g.release)
+		require.NoError(t, p.Wait(bg))
+		// Each parked worker is woken with a task.
+		g = newGate(n)
+		for range n {
+			require.NoError(t, p.Submit(bg, g.task))
+		}
+		g.waitStarted(n)
+		if c%2 == 0 {
+			// Busy workers over the size exit after their task.
+			drainWorkers(workers)
+			p.Resize(1)
+			close(g.release)
+		} else {
+			// Parked workers over the size are retired.
+			close(g.release)
+			require.NoError(t, p.Wait(bg))
+			drainWorkers(workers)
+			p.Resize(1)
+		}
+		waitWorkers(t, workers, 1)
+		require.NoError(t, p.Submit(bg, count))
+		require.NoError(t, p.Wait(bg))
+		if st := p.Stats(); st.Workers != 1 || st.Idle != 1 {
+			t.Fatalf("cycle %d: Stats() = %+v, want 1 idle worker", c, st)
+		}
+	}
+	require.NoError(t, p.Close(bg))
+	if got := ran.Load(); got != cycles {
+		t.Errorf("%d of %d counted tasks ran", got, cycles)
+	}
+	if st := p.Stats(); st.Submitted != 2*n*cycles+cycles || st.Completed != st.Submitted {
+		t.Errorf("Stats() = %+v, want %d submitted and completed", st, 2*n*cycles+cycles)
+	}
+}
+
 func TestResizeShrink(t *testing.T) {
 	p := pool.New(1000)
 	workers := pool.OnWorkers(p, 10000)
