@@ -450,7 +450,7 @@ func (g Grid) CompareValues(impl, key, num, den string, max float64) []Compariso
 }
 
 // PNote says what RatioTable's last column is, for the text above a table.
-const PNote = "The last column is the p-value of benchstat's test (Mann-Whitney U) of the numerator's runs against the denominator's multiplied by the target (by 1 where there is none): below 0.05, the ratio is off its target by more than the spread of the runs explains; at or above it, a ratio of medians on the wrong side of its target is within that spread."
+const PNote = "The last column is the p-value of benchstat's test (Mann-Whitney U) of the numerator's runs against the denominator's multiplied by the target (by 1 where there is none): below 0.05, the ratio differs from its target, on whichever side its median lies, by more than the spread of the runs explains; at or above it, the ratio is within that spread of its target, even where its median is on the wrong side."
 
 // RatioTable renders comparisons as a markdown table: the two medians
 // (printed by format) with their confidence intervals, the ratio, the
