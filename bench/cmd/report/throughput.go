@@ -12,7 +12,7 @@ import (
 // tableOrder puts lull's rows first in every table, then the floors and
 // references they are held against; the other libraries follow.
 var tableOrder = []string{
-	"lull-pool", "lull-pool-q0", "lull-pool-auto", "lull-queue", "lull-priority", "lull-go", "lull-combine", "lull-combine-slice",
+	"lull-pool", "lull-pool-q0", "lull-pool-auto", "lull-queue", "lull-priority", "lull-go", "lull-combine", "lull-combine-slice", "lull-combine-feed",
 	"channel", "channel-q0", "mutex-heap", "goroutine", "sync-shrink",
 }
 
@@ -134,7 +134,7 @@ var families = []family{
 	{
 		name: "MapReduce", heading: "MapReduce: ms per job, a sum grouped by key (1,024 keys) over 1,000,000 ints",
 		bases: []string{"lull-combine"}, scale: 1e3, suffix: "ms",
-		notes: []note{{"", "lull-combine is `mapreduce.Combine` over an iter.Seq of the ints, which the calling goroutine reads and copies into chunks for the workers; lull-combine-slice is `mapreduce.CombineSlice` over the slice of the same ints, whose workers claim runs of it in place. Both size their chunks themselves and use the same mapper and combine. conc-foreach and errgroup-ranges are hand-written over the slice (conc: 4 chunks per worker, errgroup: one range per worker), each folding into a map per chunk and merging; sequential is one loop and ignores the worker count. Only lull's rows take a context."}},
+		notes: []note{{"", "lull-combine is `mapreduce.Combine` over an iter.Seq of the ints, which the calling goroutine reads and copies into chunks for the workers; lull-combine-slice is `mapreduce.CombineSlice` over the slice of the same ints, whose workers claim runs of it in place. Both size their chunks themselves and use the same mapper and combine. lull-combine-feed is lull-combine with a mapper that emits nothing, under ctx=background only: what remains is the feeder, reading the sequence and handing it over, the CPU time that lull-combine spends on top of lull-combine-slice's workers; at 2 workers on 2 CPUs the feeder and the workers share the CPUs. conc-foreach and errgroup-ranges are hand-written over the slice (conc: 4 chunks per worker, errgroup: one range per worker), each folding into a map per chunk and merging; sequential is one loop and ignores the worker count. Only lull's rows take a context."}},
 		pairs: []pair{
 			{a: "lull-combine", b: "sequential", max: 1, why: "at 2 workers, lull-combine faster than the sequential loop (issue 15)"},
 			{a: "lull-combine", b: "errgroup-ranges", max: 1.5, why: "at 2 workers, lull-combine within ×1.50 of the hand-written errgroup (issue 15)"},
