@@ -18,12 +18,13 @@ const (
 
 // BenchmarkResize measures, for each pool that can resize (impl.Resizer):
 //
-//   - down: a pool of 1,000 idle workers is told to keep 10. ns/op runs
-//     until both of the following hold, and three metrics say when each
-//     point was reached: call-ns/op, Resize has returned; live-ns/op, the
-//     pool's own count (impl.Resizer.Live) reads 10 or fewer; exit-ns/op,
-//     the 990 retired goroutines have all exited (runtime.NumGoroutine is
-//     down by 990 from the warmed pool's count, see waitShrunk).
+//   - down: a pool of 1,000 idle workers (all parked, for the pools that
+//     say so: see impl.Idler) is told to keep 10. ns/op runs until both of
+//     the following hold, and three metrics say when each point was
+//     reached: call-ns/op, Resize has returned; live-ns/op, the pool's own
+//     count (impl.Resizer.Live) reads 10 or fewer; exit-ns/op, the 990
+//     retired goroutines have all exited (runtime.NumGoroutine is down by
+//     990 from the warmed pool's count, see waitShrunk).
 //   - up: a pool of 10 workers, whose retired goroutines are gone, is told
 //     to grow to 1,000; ns/op runs until 1,000 tasks run at once, and
 //     call-ns/op until Resize returned.
@@ -69,11 +70,24 @@ func newWarmed(b *testing.B, i impl.Impl) *warmed {
 	return w
 }
 
-// warm resizes to resizeFrom and runs resizeFrom tasks at once.
+// warm resizes to resizeFrom and runs resizeFrom tasks at once, then, for a
+// pool that reports its idle workers (impl.Idler), waits until all of them
+// are parked, polling as waitShrunk does.
 func (w *warmed) warm(b *testing.B) {
 	w.r.Resize(resizeFrom)
 	if err := impl.Warm(w.p, resizeFrom, resizeLimit); err != nil {
 		b.Fatal(err)
+	}
+	id, ok := w.p.(impl.Idler)
+	if !ok {
+		return
+	}
+	start := time.Now()
+	for id.Idle() < resizeFrom {
+		if time.Since(start) > resizeLimit {
+			b.Fatalf("%v after the warm-up: %d of %d workers idle", resizeLimit, id.Idle(), resizeFrom)
+		}
+		runtime.Gosched()
 	}
 }
 

@@ -44,6 +44,16 @@ type Resizer interface {
 	Live() int
 }
 
+// Idler is implemented by pools that report how many of their workers are
+// parked, waiting for a task. BenchmarkResize waits for all of them before
+// it tells a warmed pool to shrink: a worker still on its way back from the
+// warm-up's task (lull's yields once before it parks) is not idle, and one
+// that exits from there, without being woken, would make the shrink look
+// cheaper than that of idle workers.
+type Idler interface {
+	Idle() int
+}
+
 // Repeater is implemented by adapters whose library takes a task type other
 // than func(). Repeat converts t once and returns a func that submits the
 // converted task, so that a benchmark submitting the same task over and over

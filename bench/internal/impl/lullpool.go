@@ -91,6 +91,9 @@ func (l *lullPool) Resize(n int) { l.p.Resize(n) }
 // returning).
 func (l *lullPool) Live() int { return l.p.Stats().Workers }
 
+// Idle reports Stats().Idle: the workers parked for a task.
+func (l *lullPool) Idle() int { return l.p.Stats().Idle }
+
 // settle waits until the pool is down to n workers, and then until the
 // retired workers' goroutines have returned (the number of goroutines stops
 // falling), polling: benchmarks may poll, the library does not. Without the
