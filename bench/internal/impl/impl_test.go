@@ -2,6 +2,7 @@ package impl_test
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -183,4 +184,49 @@ func TestSyncShrinkJoins(t *testing.T) {
 		t.Errorf("Live() = %d after Resize(2), want 2", n)
 	}
 	p.Close()
+}
+
+// TestIdle checks lull's impl.Idler, which BenchmarkResize waits on before
+// it shrinks: no worker is idle before the first task, and every worker
+// that ran one parks again.
+func TestIdle(t *testing.T) {
+	const n = 8
+	var i impl.Impl
+	for _, c := range impl.All() {
+		if c.Name == "lull-pool" {
+			i = c
+		}
+	}
+	p := i.New(n)
+	defer p.Close()
+	id, ok := p.(impl.Idler)
+	if !ok {
+		t.Fatal("lull-pool does not implement impl.Idler")
+	}
+	if got := id.Idle(); got != 0 {
+		t.Errorf("Idle() = %d before any task, want 0", got)
+	}
+	if err := impl.Warm(p, n, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The workers park once they are back from their tasks: wait for it,
+	// yielding, as BenchmarkResize does.
+	deadline := time.Now().Add(30 * time.Second)
+	for got := id.Idle(); got != n; got = id.Idle() {
+		if got > n || time.Now().After(deadline) {
+			t.Fatalf("Idle() = %d after the warm-up, want %d", got, n)
+		}
+		runtime.Gosched()
+	}
+	// A worker running a task is not idle.
+	started, release := make(chan struct{}), make(chan struct{})
+	p.Submit(func() {
+		close(started)
+		<-release
+	})
+	<-started
+	if got := id.Idle(); got != n-1 {
+		t.Errorf("Idle() = %d with one task running, want %d", got, n-1)
+	}
+	close(release)
 }
