@@ -317,6 +317,11 @@ func TestFutureGetRace(t *testing.T) {
 // can end allocates nothing once the pool has a parked Get to reuse: each
 // round's function returns only once its Get has parked.
 func TestFutureGetAllocations(t *testing.T) {
+	if raceEnabled {
+		// The parked Gets are kept in a sync.Pool: 2 allocations a
+		// round were seen once in 10 runs of the package under -race.
+		t.Skip("the race detector makes sync.Pool drop items")
+	}
 	p := pool.New(1)
 	defer p.Close(bg)
 	parked := pool.OnGetPark(p, 1)
