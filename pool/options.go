@@ -1,6 +1,10 @@
 package pool
 
-import "time"
+import (
+	"time"
+
+	"github.com/lullgo/lull/internal/slots"
+)
 
 // DefaultQueueSize is the backlog of a pool made without [WithQueueSize]: the
 // tasks it accepts beyond those its workers are running before Submit blocks.
@@ -40,10 +44,16 @@ func newConfig(opts []Option) config {
 // while the backlog is full. With n = 0 there is no backlog: a task is
 // accepted only when a worker takes it at once. The default is
 // [DefaultQueueSize]. Like a buffered channel's, the backlog's n slots are
-// allocated when the pool is made. WithQueueSize panics if n < 0.
+// allocated when the pool is made, and like make, [New] panics if they are
+// too many to allocate. WithQueueSize panics if n < 0, or if n exceeds 2^62
+// (2^30 on 32-bit platforms), where rounding the slots up to a power of two
+// would overflow.
 func WithQueueSize(n int) Option {
 	if n < 0 {
 		panic("pool: WithQueueSize with n < 0")
+	}
+	if n > slots.MaxCap {
+		panic("pool: WithQueueSize with n > 2^62 (2^30 on 32-bit platforms)")
 	}
 	return optionFunc(func(c *config) { c.queueSize = n })
 }

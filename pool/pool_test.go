@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lullgo/lull/internal/slots"
 	"github.com/lullgo/lull/pool"
 	"github.com/stretchr/testify/require"
 )
@@ -69,6 +70,7 @@ func TestPanicsOnMisuse(t *testing.T) {
 		{"New(-1)", func() { pool.New(-1) }, "pool: New with workers < 0"},
 		{"Resize(-1)", func() { p.Resize(-1) }, "pool: Resize with n < 0"},
 		{"WithQueueSize(-1)", func() { pool.WithQueueSize(-1) }, "pool: WithQueueSize with n < 0"},
+		{"WithQueueSize(MaxCap+1)", func() { pool.WithQueueSize(slots.MaxCap + 1) }, "pool: WithQueueSize with n > 2^62 (2^30 on 32-bit platforms)"},
 		{"WithMaxWorkers(-1)", func() { pool.WithMaxWorkers(-1) }, "pool: WithMaxWorkers with n < 0"},
 		{"WithIdleTimeout(0)", func() { pool.WithIdleTimeout(0) }, "pool: WithIdleTimeout with d <= 0"},
 		{"Submit(nil)", func() { p.Submit(bg, nil) }, "pool: Submit with nil task"},
@@ -79,6 +81,9 @@ func TestPanicsOnMisuse(t *testing.T) {
 			require.PanicsWithValue(t, tc.want, tc.f)
 		})
 	}
+	// A backlog WithQueueSize takes but New cannot allocate panics like
+	// make, at once.
+	require.Panics(t, func() { pool.New(1, pool.WithQueueSize(slots.MaxCap)) })
 }
 
 func TestCloseRunsEverything(t *testing.T) {

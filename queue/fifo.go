@@ -88,10 +88,16 @@ type Queue[T any] struct {
 
 // New returns an empty Queue that holds at most capacity items. Like a
 // buffered channel, it allocates its buffer at once (capacity slots,
-// rounded up to a power of two, at least 2). New panics if capacity < 1.
+// rounded up to a power of two, at least 2), and like make, New panics if
+// that buffer is too large to allocate. It also panics if capacity < 1, or
+// if it exceeds 2^62 (2^30 on 32-bit platforms), where the rounding up would
+// overflow.
 func New[T any](capacity int) *Queue[T] {
 	if capacity < 1 {
 		panic("queue: New with capacity < 1")
+	}
+	if capacity > slots.MaxCap {
+		panic("queue: New with capacity > 2^62 (2^30 on 32-bit platforms)")
 	}
 	q := &Queue[T]{done: make(chan struct{})}
 	q.ring.Init(capacity)

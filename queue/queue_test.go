@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/lullgo/lull/internal/slots"
 	"github.com/lullgo/lull/queue"
 	"github.com/stretchr/testify/require"
 )
@@ -48,6 +49,7 @@ func TestNewPanics(t *testing.T) {
 	}{
 		{"New(0)", func() { queue.New[int](0) }, "queue: New with capacity < 1"},
 		{"New(-1)", func() { queue.New[int](-1) }, "queue: New with capacity < 1"},
+		{"New(MaxCap+1)", func() { queue.New[int](slots.MaxCap + 1) }, "queue: New with capacity > 2^62 (2^30 on 32-bit platforms)"},
 		{"NewPriority(0)", func() { queue.NewPriority(0, intLess) }, "queue: NewPriority with capacity < 1"},
 		{"NewPriority(nil less)", func() { queue.NewPriority[int](1, nil) }, "queue: NewPriority with nil less"},
 		{"GetBatch max 0", func() { queue.New[int](1).GetBatch(context.Background(), nil, 0) }, "queue: GetBatch with max < 1"},
@@ -56,6 +58,10 @@ func TestNewPanics(t *testing.T) {
 			require.PanicsWithValue(t, tc.want, tc.f)
 		})
 	}
+	// A capacity New takes but cannot allocate panics like make, at once:
+	// no loop rounding it up to a power of two overflows.
+	require.Panics(t, func() { queue.New[int](slots.MaxCap) })
+	require.Panics(t, func() { queue.NewPriority(slots.MaxCap, intLess) })
 }
 
 func TestTryOps(t *testing.T) {

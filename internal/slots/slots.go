@@ -18,6 +18,7 @@
 package slots
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -77,9 +78,19 @@ type slot[T any] struct {
 	v   T
 }
 
+// MaxCap is the largest capacity Init takes: 2^62 on 64-bit platforms,
+// 2^30 on 32-bit ones, so that the number of slots, a power of two, is an
+// int. A ring that large cannot be allocated anyway (make panics); a larger
+// capacity would make the rounding up loop forever.
+const MaxCap = 1 << (bits.UintSize - 2)
+
 // Init allocates r's slots for capacity items (rounded up to a power of
-// two, at least 2). capacity must be at least 1.
+// two, at least 2). capacity must be between 1 and MaxCap; Init panics if
+// it is larger.
 func (r *Ring[T]) Init(capacity int) {
+	if capacity > MaxCap {
+		panic("slots: Init with capacity > MaxCap")
+	}
 	size := 2
 	for size < capacity {
 		size <<= 1
