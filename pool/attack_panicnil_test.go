@@ -2,6 +2,7 @@ package pool_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -96,4 +97,95 @@ func TestPanicHandlerGoexit(t *testing.T) {
 	if st := p.Stats(); st.Panicked != 3 || handled.Load() != 3 || st.Completed != 4 || st.Workers != 0 {
 		t.Fatalf("Stats() = %v, handler called %d times; want 3 panics, 4 completed, no worker", st, handled.Load())
 	}
+}
+
+// TestPanicWhileGoexit has tasks call runtime.Goexit and then panic in a
+// call they deferred, as it runs while Goexit unwinds them: the panic
+// recovered there does not stop the Goexit, but it is the task's outcome,
+// as it would crash a goroutine of its own. It must reach the handler, or
+// Wait, or the Future or Group, and count in Stats; the worker goes on, and
+// a handler that calls runtime.Goexit in turn loses nothing either.
+func TestPanicWhileGoexit(t *testing.T) {
+	task := func(context.Context) {
+		defer func() { panic("while Goexit") }()
+		runtime.Goexit()
+	}
+	isOurs := func(v any) bool {
+		pe, ok := v.(*pool.PanicError)
+		return ok && pe.Value == "while Goexit"
+	}
+	// after checks that the worker that ran the task runs the next one,
+	// and that Stats counted the panic.
+	after := func(t *testing.T, p *pool.Pool) {
+		t.Helper()
+		ran := make(chan struct{})
+		if err := p.Submit(watchdog.Ctx(t), func(context.Context) { close(ran) }); err != nil {
+			t.Fatal(err)
+		}
+		watchdog.Recv(t, "the next task to run", ran)
+		if err := p.Close(watchdog.Ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		if st := p.Stats(); st.Panicked != 1 || st.Completed != 2 || st.Workers != 0 {
+			t.Fatalf("Stats() = %v; want 1 panic, 2 completed, no worker", st)
+		}
+	}
+	for _, exit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("handler/goexit=%v", exit), func(t *testing.T) {
+			got := make(chan any, 1)
+			p := pool.New(1, pool.WithPanicHandler(func(pe *pool.PanicError) {
+				got <- pe
+				if exit {
+					runtime.Goexit()
+				}
+			}))
+			if err := p.Submit(watchdog.Ctx(t), task); err != nil {
+				t.Fatal(err)
+			}
+			if v := watchdog.Recv(t, "the panic handler", got); !isOurs(v) {
+				t.Fatalf("handler got %v, want the task's panic", v)
+			}
+			after(t, p)
+		})
+	}
+	t.Run("Wait", func(t *testing.T) {
+		p := pool.New(1)
+		if err := p.Submit(watchdog.Ctx(t), task); err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		func() {
+			defer func() { v = recover() }()
+			_ = p.Wait(watchdog.Ctx(t))
+		}()
+		if !isOurs(v) {
+			t.Fatalf("Wait panicked with %v, want the task's panic", v)
+		}
+		after(t, p)
+	})
+	t.Run("Go", func(t *testing.T) {
+		p := pool.New(1)
+		fu, err := pool.Go(watchdog.Ctx(t), p, func(ctx context.Context) (int, error) {
+			task(ctx)
+			return 1, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fu.Get(watchdog.Ctx(t)); !isOurs(err) {
+			t.Fatalf("Get: %v, want the function's panic", err)
+		}
+		after(t, p)
+	})
+	t.Run("Group", func(t *testing.T) {
+		p := pool.New(1)
+		g, _ := p.Group(watchdog.Ctx(t))
+		if err := g.Go(func(ctx context.Context) error { task(ctx); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Wait(); !isOurs(err) {
+			t.Fatalf("Group.Wait: %v, want the function's panic", err)
+		}
+		after(t, p)
+	})
 }

@@ -49,12 +49,35 @@ func (p *Pool) work(w *worker, j job) {
 // resume goes on as worker w after its goroutine ended in runtime.Goexit
 // while running a task, or in the panic handler after the task panicked
 // with pe: the task counts as completed (and panicked), and w takes the
-// next.
-func (p *Pool) resume(w *worker, pe *PanicError) {
-	w, j, ok := p.next(w, pe, false)
+// next. task says that pe, if any, is a Submit task's that no handler took:
+// next keeps it for Wait, Close or Stop.
+func (p *Pool) resume(w *worker, pe *PanicError, task bool) {
+	w, j, ok := p.next(w, pe, task)
 	if ok {
 		p.work(w, j)
 	}
+}
+
+// resumePanicked goes on as worker w after its goroutine ended in
+// runtime.Goexit while a Submit task unwound, and a call the task deferred
+// panicked with pe (see runTasks): the panic is the task's outcome, handled
+// as runTasks handles a task's panic, by the handler or kept for Wait. It
+// runs the handler here, on the new goroutine, where a runtime.Goexit in it
+// ends only this one, as in runTasks.
+func (p *Pool) resumePanicked(w *worker, pe *PanicError) {
+	if p.onPanic == nil {
+		p.resume(w, pe, true)
+		return
+	}
+	handled := false
+	defer func() {
+		if !handled { // runtime.Goexit in the panic handler
+			go p.resume(w, pe, false)
+		}
+	}()
+	p.onPanic(pe)
+	handled = true
+	p.resume(w, pe, false)
 }
 
 // runTasks runs j, then the tasks it takes from the ring without p.mu (the
@@ -75,25 +98,36 @@ func (p *Pool) runTasks(w *worker, j job) (pe *PanicError, task bool) {
 	// tell the two apart: with GODEBUG=panicnil=1, panic(nil) recovers as
 	// nil too. The panic handler may call runtime.Goexit as well. j is
 	// the task running, or the last one run.
-	returned, recovered, finished := false, false, false
+	//
+	// A task that calls runtime.Goexit may also panic as it unwinds, in a
+	// call it deferred. The inner function recovers that panic too (caught:
+	// a value that is not nil), but Goexit goes on regardless, and never
+	// returns there: the panic is then the task's outcome, not the Goexit.
+	returned, recovered, finished, caught := false, false, false, false
 	defer func() {
 		switch {
 		case finished:
 		case recovered: // runtime.Goexit in the panic handler
-			go p.resume(w, pe)
+			go p.resume(w, pe, false)
+		case caught && j.runner != nil: // a panic while Goexit unwound the task
+			j.runner.fail(pe)
+			go p.resume(w, pe, false)
+		case caught:
+			go p.resumePanicked(w, pe)
 		default: // runtime.Goexit in the task
 			if j.runner != nil {
 				j.runner.fail(ErrGoexit)
 			}
-			go p.resume(w, nil)
+			go p.resume(w, nil, false)
 		}
 	}()
 	func() {
 		defer func() {
 			if !returned {
-				// The stack is the panic's only here; under Goexit this
-				// is thrown away.
-				pe = newPanicError(recover())
+				// The stack is the panic's only here; under a plain
+				// Goexit, recover returns nil, and this is thrown away.
+				v := recover()
+				pe, caught = newPanicError(v), v != nil
 			}
 		}()
 		for {
