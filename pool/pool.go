@@ -119,7 +119,8 @@ import (
 )
 
 // Task is a function run by a worker of a Pool. Its ctx lives as long as the
-// pool, and is cancelled by [Pool.Stop], or once [Pool.Close] has finished.
+// pool, and is cancelled by [Pool.Stop], or once a closed pool's workers have
+// all exited (see [Pool.Close]).
 type Task = func(ctx context.Context)
 
 // runner is a task that carries its own state and result, so that Go and
@@ -660,7 +661,8 @@ func (p *Pool) Size() int {
 }
 
 // Done returns a channel that is closed once the pool runs no more tasks:
-// when [Pool.Stop] begins, or [Pool.Close] has finished. It is the Done
+// when [Pool.Stop] begins, or once a closed pool has run every task it
+// accepted and its workers have exited (see [Pool.Close]). It is the Done
 // channel of the ctx that every task receives. Code that feeds a pool and
 // waits for its tasks, such as mapreduce with WithPool, selects on it: once
 // it is closed, a task still in the backlog will never start (Stop hands it
@@ -760,7 +762,8 @@ func (p *Pool) notifyQuietLocked() {
 // the background (call Close again to wait more, or Stop to give up). Submits
 // blocked waiting for room return ErrClosed: their tasks were not accepted.
 // A paused pool starts one worker to run what it holds. Once every worker has
-// exited, Close cancels the tasks' ctx. If a task of Submit panicked and no
+// exited, the tasks' ctx is cancelled and [Pool.Done] closed, also when that
+// comes after a Close whose ctx ended. If a task of Submit panicked and no
 // handler is set, Close panics with its *PanicError. If [Pool.Stop] began
 // before Close returned, Close returns [ErrStopped] once every worker has
 // exited: Stop handed back (or abandoned) what had not started, so Close
@@ -785,7 +788,6 @@ func (p *Pool) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	p.cancel()
 	p.mu.Lock()
 	stopped := p.stopping
 	p.mu.Unlock()
@@ -895,13 +897,18 @@ func (p *Pool) closeLocked(wk *wakeups) {
 
 // checkExitedLocked closes exited once the pool is closed, no worker is
 // left, and nothing is queued (Close starts a worker for a paused pool's
-// backlog before it calls this). p.mu is held.
+// backlog before it calls this), and cancels the pool's ctx: no task runs
+// any more, whether or not a Close still waits for it (one whose ctx ended
+// returned before). Cancelling runs no code of the caller's here: the
+// AfterFuncs registered on the ctx run on goroutines of their own. p.mu is
+// held.
 func (p *Pool) checkExitedLocked() {
 	if p.closed && p.workers == 0 && p.retiring.Load() == 0 && !p.queuedLocked() {
 		select {
 		case <-p.exited:
 		default:
 			close(p.exited)
+			p.cancel()
 		}
 	}
 }

@@ -161,3 +161,39 @@ func TestScenario09StatsWorkersLeavesOutExiting(t *testing.T) {
 		t.Fatalf("after the tasks ended: Stats %+v, want Workers 1, Idle 1, Busy 0", st)
 	}
 }
+
+// API decision: a Close whose ctx ended returned early, but the pool still
+// drains, and once its workers have all exited it cancels the tasks' ctx and
+// closes Done, as a Close that waited would have: no second Close is needed
+// for a goroutine that selects on Done, or that a task left waiting on its
+// ctx.
+func TestAPIDoneAfterCloseGaveUp(t *testing.T) {
+	p := pool.New(1)
+	scnShutdown(t, p)
+	release, started := make(chan struct{}), make(chan struct{})
+	var taskCtx context.Context
+	if err := p.Submit(watchdog.Ctx(t), func(ctx context.Context) {
+		taskCtx = ctx
+		close(started)
+		<-release
+	}); err != nil {
+		t.Fatal(err)
+	}
+	watchdog.Recv(t, "the task to start", started)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.Close(ended); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Close with an ended ctx: %v, want context.Canceled", err)
+	}
+	if isClosed(p.Done()) || taskCtx.Err() != nil {
+		t.Fatal("Done closed, or the task's ctx cancelled, while the task runs")
+	}
+	close(release)
+	watchdog.Recv(t, "Done to close once the pool drained", p.Done())
+	if taskCtx.Err() == nil {
+		t.Fatal("Done is closed but the tasks' ctx is not cancelled")
+	}
+	if err := p.Close(watchdog.Ctx(t)); err != nil {
+		t.Fatalf("a second Close: %v", err)
+	}
+}
