@@ -88,10 +88,12 @@ type feeder[In any] struct {
 	in    iter.Seq[In]
 	watch bool // in is read with a look at ctx after each input: see feed
 
-	// stopped is set once the phase's ctx is done, while feed runs: the
-	// workers look at it before each input, and so does the feeder unless
-	// it watches the caller's ctx itself (see feed); one atomic load where
-	// a look at ctx.Done() costs a function call.
+	// stopped is set once the phase's ctx is done, while feed or a worker
+	// runs: the workers look at it before each input, and so does the
+	// feeder unless it watches the caller's ctx itself (see feed); one
+	// atomic load where a look at ctx.Done() costs a function call. Each
+	// links it to ctx for as long as it runs, as span's workers do: the
+	// workers go on mapping the chunks queued after feed has returned.
 	stopped atomic.Bool
 }
 
@@ -296,6 +298,7 @@ func (f *feeder[In]) fill(c *chunk[In]) []In {
 // has ended, process's error, or errStopped if ctx ends while it waits for a
 // chunk; process watches ctx itself (mapItems, before each input).
 func (f *feeder[In]) work(ctx context.Context, process func(items []In, start int) error) error {
+	defer afterFunc(ctx, func() { f.stopped.Store(true) })()
 	done := ctx.Done()
 	for {
 		var c *chunk[In]
