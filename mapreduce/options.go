@@ -112,9 +112,16 @@ func WithChunkSize(n int) Option {
 // of them to start to get the work done; once the work is done it returns
 // without waiting for the others, which return at once if they start later.
 // So a call from a task of p needs p to have one other worker free at some
-// point, or it waits (until its ctx is done). If p is closed before the
-// call, or stopped during it, even while the call waits for its first task
-// to start, the call returns [pool.ErrClosed]. WithPool panics if p is nil.
+// point, or it waits (until its ctx is done). A task of a call that has
+// started holds its worker while it waits for inputs, which the calling
+// goroutine hands over. So two calls on p, one waiting on the other (a
+// Combine whose sequence ranges over a Map on p, or a Map whose loop body
+// ranges over another Map on p), need p to have more workers than the
+// [WithWorkers] of the call that waits: otherwise its tasks can hold every
+// worker while the tasks of the other call wait in the backlog, and both
+// wait until their ctx is done. If p is closed before the call, or stopped
+// during it, even while the call waits for its first task to start, the
+// call returns [pool.ErrClosed]. WithPool panics if p is nil.
 func WithPool(p *pool.Pool) Option {
 	if p == nil {
 		panic("mapreduce: WithPool with nil pool")
