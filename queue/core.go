@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"iter"
+	"runtime"
 	"sync"
 
 	"github.com/lullgo/lull/internal/wait"
@@ -116,8 +117,40 @@ func (q *core[T]) pushFor(w *wait.Waiter[T]) (ok bool) {
 // first, and returns that one for the caller to wake once it has released
 // mu, so that the common case of one waiter lengthens no critical section.
 func (q *core[T]) settle() (first *wait.Waiter[T]) {
+	if q.putters.Len() > 0 && q.len() < q.capacity {
+		first = q.settlePutters()
+	}
+	if q.closed && q.len() == 0 {
+		q.closeDone()
+	}
+	return first
+}
+
+// settlePutters is settle's loop over the putters, which calls less.
+//
+// If less calls runtime.Goexit, the goroutine ends there, holding mu, and
+// its caller (a Get or a Drain) never resumes to release it. The deferred
+// call does instead: the putter whose item less was placing gets State
+// Goexited, which makes its Put call runtime.Goexit in turn (its item was
+// not added), as a panic would reach it; the putter completed before it is
+// woken; the putters after it go on waiting, for the next call that makes
+// room.
+func (q *core[T]) settlePutters() (first *wait.Waiter[T]) {
+	var w *wait.Waiter[T]
+	settled := false
+	defer func() {
+		if settled {
+			return
+		}
+		w.State, w.Panic = wait.Goexited, nil
+		w.Wake()
+		if first != nil && first != w {
+			first.Wake()
+		}
+		q.mu.Unlock()
+	}()
 	for q.putters.Len() > 0 && q.len() < q.capacity {
-		w := q.putters.PopFront()
+		w = q.putters.PopFront()
 		if q.pushFor(w) {
 			var zero T
 			w.Item, w.State = zero, wait.Served
@@ -128,9 +161,7 @@ func (q *core[T]) settle() (first *wait.Waiter[T]) {
 			w.Wake()
 		}
 	}
-	if q.closed && q.len() == 0 {
-		q.closeDone()
-	}
+	settled = true
 	return first
 }
 
@@ -316,6 +347,8 @@ func (q *core[T]) await(w *wait.Waiter[T], s *wait.List[T], done <-chan struct{}
 		return v, ErrClosed
 	case wait.Panicked:
 		panic(p)
+	case wait.Goexited:
+		runtime.Goexit() // less did, placing v for this Put (see settlePutters)
 	case wait.Cancelled:
 		var zero T
 		return zero, ctx.Err() // its link took w out of its list

@@ -7,7 +7,13 @@ package queue
 //
 // less runs under the queue's lock. If it panics, the operation that called
 // it panics with the same value and did nothing (a Put added no item, a Get
-// took none), and the queue stays usable.
+// took none), and the queue stays usable. If it calls runtime.Goexit (a
+// test's t.FailNow, say), the goroutine it runs on ends, as always, and the
+// queue stays usable too: a Put or Get that called less for itself did
+// nothing. A blocked Put whose item less was placing, on the goroutine of a
+// Get or Drain that made room, ends its own goroutine the same way, having
+// added nothing; the items that Get or Drain had taken go with its
+// goroutine.
 //
 // An item handed directly to a Get that was already waiting is not compared
 // with items put later: a waiting consumer takes the first item that arrives.

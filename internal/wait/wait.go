@@ -35,6 +35,7 @@ const (
 	Closed                 // the owner closed: the operation did not take place
 	Panicked               // a callback run for the waiter panicked with Panic: it did not take place
 	Cancelled              // its ctx ended while it waited linked: it did not take place
+	Goexited               // a callback run for the waiter called runtime.Goexit: it did not take place
 )
 
 // A Waiter is one goroutine parked in a List.
