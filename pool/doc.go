@@ -29,7 +29,10 @@
 // running tasks, and hands back the tasks that never started: use it to stop
 // now without losing work. Both take a ctx that bounds their wait.
 // [Pool.Wait] waits until the pool has nothing queued or running, and keeps
-// it open. [Pool.Done] is closed once the pool runs no more tasks.
+// it open. [Pool.Done] is closed once the pool runs no more tasks. A task
+// that calls Wait, Close or Stop on its own pool waits for itself among the
+// others: it returns only when the ctx it passed ends, so pass one that
+// does.
 //
 // # Resizing
 //
