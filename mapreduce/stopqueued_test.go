@@ -27,9 +27,9 @@ import (
 // is in flight on the other worker, then ends the run: the caller's cancel,
 // or a failure if fail. Input 100 waits for that, and for the bubble to be
 // idle (the AfterFuncs of the cancel have run), then returns nil, as a
-// mapper that takes no notice of ctx may. It returns the call's error and
-// how many mapper calls began after the run was ended.
-func runEndedOnceFed(t *testing.T, call string, slice, fail bool) (err error, late int64) {
+// mapper that takes no notice of ctx may. It returns how many mapper calls
+// began after the run was ended, and the call's error.
+func runEndedOnceFed(t *testing.T, call string, slice, fail bool) (late int64, err error) {
 	t.Helper()
 	fed := fedSignal(t)
 	synctest.Test(t, func(t *testing.T) {
@@ -77,7 +77,7 @@ func runEndedOnceFed(t *testing.T, call string, slice, fail bool) (err error, la
 		}
 		late = after.Load()
 	})
-	return err, late
+	return late, err
 }
 
 // fedSignal returns a channel that is closed once a call's crew first
@@ -95,7 +95,7 @@ func TestNoMappingOnceEndedAfterFeed(t *testing.T) {
 		for _, slice := range []bool{false, true} {
 			for _, fail := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/slice=%v/fail=%v", call, slice, fail), func(t *testing.T) {
-					err, late := runEndedOnceFed(t, call, slice, fail)
+					late, err := runEndedOnceFed(t, call, slice, fail)
 					if fail {
 						var ie *mapreduce.InputError
 						if !errors.As(err, &ie) || ie.Index != 0 || !errors.Is(err, errBoom) {
