@@ -207,7 +207,7 @@ func (f *feeder[In]) feed(ctx context.Context, stop <-chan struct{}) (complete b
 	if c == nil {
 		return false
 	}
-	defer afterFunc(ctx, func() { f.stopped.Store(true) })()
+	defer setOnDone(ctx, &f.stopped)()
 	if ctx.Err() != nil {
 		return false
 	}
@@ -298,7 +298,7 @@ func (f *feeder[In]) fill(c *chunk[In]) []In {
 // has ended, process's error, or errStopped if ctx ends while it waits for a
 // chunk; process watches ctx itself (mapItems, before each input).
 func (f *feeder[In]) work(ctx context.Context, process func(items []In, start int) error) error {
-	defer afterFunc(ctx, func() { f.stopped.Store(true) })()
+	defer setOnDone(ctx, &f.stopped)()
 	done := ctx.Done()
 	for {
 		var c *chunk[In]
@@ -613,6 +613,13 @@ func failed(ctx context.Context, err error) bool {
 	}
 	var pe *pool.PanicError
 	return errors.As(err, &pe)
+}
+
+// setOnDone links flag to ctx: it is set once ctx is done, until the
+// returned func unlinks it (see afterFunc). The feeder and every worker of a
+// phase link the phase's stop flag for as long as each runs.
+func setOnDone(ctx context.Context, flag *atomic.Bool) (unlink func()) {
+	return afterFunc(ctx, func() { flag.Store(true) })
 }
 
 // afterFunc is context.AfterFunc, but the func it returns, which stops the

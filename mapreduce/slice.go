@@ -73,7 +73,7 @@ func (s *span[In]) work(ctx context.Context, process func(items []In, start int)
 	// With no feeder, each worker links the flag to the phase's ctx for as
 	// long as it works: the link of the last one to return is the last
 	// removed, and nothing maps after that.
-	defer afterFunc(ctx, func() { s.stopped.Store(true) })()
+	defer setOnDone(ctx, &s.stopped)()
 	for {
 		// ctx itself between runs: the flag is set a moment after ctx
 		// ends, by another goroutine.

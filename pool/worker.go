@@ -59,12 +59,18 @@ func (p *Pool) resume(w *worker, pe *PanicError, task bool) {
 }
 
 // resumePanicked goes on as worker w after its goroutine ended in
-// runtime.Goexit while a Submit task unwound, and a call the task deferred
+// runtime.Goexit while a task unwound, and a call the task deferred
 // panicked with pe (see runTasks): the panic is the task's outcome, handled
-// as runTasks handles a task's panic, by the handler or kept for Wait. It
-// runs the handler here, on the new goroutine, where a runtime.Goexit in it
-// ends only this one, as in runTasks.
-func (p *Pool) resumePanicked(w *worker, pe *PanicError) {
+// as runTasks handles a task's panic: it fails r, the task's runner if it
+// has one, or goes to the handler, or is kept for Wait. It runs the handler
+// here, on the new goroutine, where a runtime.Goexit in it ends only this
+// one, as in runTasks.
+func (p *Pool) resumePanicked(w *worker, r runner, pe *PanicError) {
+	if r != nil {
+		r.fail(pe)
+		p.resume(w, pe, false)
+		return
+	}
 	if p.onPanic == nil {
 		p.resume(w, pe, true)
 		return
@@ -109,11 +115,8 @@ func (p *Pool) runTasks(w *worker, j job) (pe *PanicError, task bool) {
 		case finished:
 		case recovered: // runtime.Goexit in the panic handler
 			go p.resume(w, pe, false)
-		case caught && j.runner != nil: // a panic while Goexit unwound the task
-			j.runner.fail(pe)
-			go p.resume(w, pe, false)
-		case caught:
-			go p.resumePanicked(w, pe)
+		case caught: // a panic while Goexit unwound the task
+			go p.resumePanicked(w, j.runner, pe)
 		default: // runtime.Goexit in the task
 			if j.runner != nil {
 				j.runner.fail(ErrGoexit)

@@ -144,7 +144,7 @@ func (q *core[T]) settlePutters() (first *wait.Waiter[T]) {
 		}
 		w.State, w.Panic = wait.Goexited, nil
 		w.Wake()
-		if first != nil && first != w {
+		if first != nil { // completed before w, not yet woken
 			first.Wake()
 		}
 		q.mu.Unlock()
