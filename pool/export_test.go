@@ -55,7 +55,7 @@ func OnPark(p *Pool, n int) <-chan struct{} {
 }
 
 // OnGetPark makes p send on the returned channel each time a Future.Get of
-// one of its Futures parks with a ctx that can end; the channel buffers n.
+// one of its Futures parks; the channel buffers n.
 func OnGetPark(p *Pool, n int) <-chan struct{} {
 	c := make(chan struct{}, n)
 	getParkHooks.Store(p, c)

@@ -216,7 +216,7 @@ type Pool struct {
 var (
 	onWorkers func(p *Pool, n int) // called with mu held when workers changes
 	onPark    func(p *Pool)        // called with mu held when a Submit parks
-	onGetPark func(p *Pool)        // called when a Future.Get of p's parks with a ctx that can end
+	onGetPark func(p *Pool)        // called when a Future.Get of p's parks
 )
 
 // New returns a Pool of the given number of workers. It starts no goroutine:
