@@ -162,22 +162,21 @@ func (fu *Future[R]) Get(ctx context.Context) (R, error) {
 		onGetPark(fu.both.p)
 	}
 	if done == nil {
-		<-g.ready
-		fu.both.p.getters.Put(g)
-		return fu.val, fu.err
-	}
-	select {
-	case <-g.ready:
-	case <-done:
-		fu.mu.Lock()
-		parked := fu.unpark(g)
-		fu.mu.Unlock()
-		if parked {
-			fu.both.p.getters.Put(g)
-			var zero R
-			return zero, ctx.Err()
+		<-g.ready // a plain receive: cheaper than a select
+	} else {
+		select {
+		case <-g.ready:
+		case <-done:
+			fu.mu.Lock()
+			parked := fu.unpark(g)
+			fu.mu.Unlock()
+			if parked {
+				fu.both.p.getters.Put(g)
+				var zero R
+				return zero, ctx.Err()
+			}
+			<-g.ready // woken as ctx ended: the token is there
 		}
-		<-g.ready // woken as ctx ended: the token is there
 	}
 	fu.both.p.getters.Put(g)
 	return fu.val, fu.err
