@@ -72,3 +72,34 @@ func CheckParked(p *Pool) error {
 	}
 	return nil
 }
+
+// MaxSpares is the most spare workers a pool keeps.
+const MaxSpares = maxSpares
+
+// Spares returns the number of spare workers p keeps, counted on its stack,
+// and the count that p keeps of them (nspares): at rest, the two agree.
+func Spares(p *Pool) (onStack, counted int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for w := p.spares.Load(); w != nil; w = w.nextSpare {
+		onStack++
+	}
+	return onStack, int(p.nspares.Load())
+}
+
+// AddSpares gives p n workers as spares, as n exiting goroutines would.
+func AddSpares(p *Pool, n int) {
+	for range n {
+		p.spareWorker(&worker{wake: make(chan struct{}, 1)})
+	}
+}
+
+// TakeSpare gives p a worker for a goroutine that parks, as newWorker does,
+// and reports whether it was a spare.
+func TakeSpare(p *Pool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	spare := p.spares.Load() != nil // only newWorker pops, under p.mu
+	p.newWorker()
+	return spare
+}

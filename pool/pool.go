@@ -190,7 +190,13 @@ type Pool struct {
 	links   wait.Links[job] // the ctxs that several putters wait under
 	waiters sync.Pool       // of *wait.Waiter[job]
 	getters sync.Pool       // of *getter, for Future.Get
-	spare   sync.Pool       // of *worker
+
+	// spares is a stack of the workers whose goroutines have exited, for
+	// the goroutines that park later (see spareWorker), linked through
+	// worker.nextSpare: pushed without mu, popped under it. nspares counts
+	// them, up to maxSpares.
+	spares  atomic.Pointer[worker]
+	nspares atomic.Int64
 
 	closed, stopping bool
 	exited           chan struct{} // closed once closed and workers == 0

@@ -311,6 +311,42 @@ func TestResizeGrowTakesBacklog(t *testing.T) {
 	require.NoError(t, p.Close(bg))
 }
 
+// TestSpareStack pushes spare workers from several goroutines at once, as
+// exiting workers do, while another takes them, as parking ones do under
+// the pool's lock: the stack keeps count of what it holds, and never holds
+// more than MaxSpares.
+func TestSpareStack(t *testing.T) {
+	p := pool.New(1)
+	defer p.Close(bg)
+	const pushers, each = 4, pool.MaxSpares / 2
+	var wg sync.WaitGroup
+	for range pushers {
+		wg.Go(func() { pool.AddSpares(p, each) })
+	}
+	wg.Go(func() {
+		for range each {
+			pool.TakeSpare(p)
+		}
+	})
+	wg.Wait()
+	onStack, counted := pool.Spares(p)
+	require.Equal(t, onStack, counted, "spares on the stack against the count")
+	require.LessOrEqual(t, onStack, pool.MaxSpares)
+
+	// Filled to the bound, it keeps MaxSpares, and gives each back once.
+	pool.AddSpares(p, pool.MaxSpares)
+	onStack, counted = pool.Spares(p)
+	require.Equal(t, pool.MaxSpares, onStack)
+	require.Equal(t, pool.MaxSpares, counted)
+	for i := range pool.MaxSpares {
+		require.True(t, pool.TakeSpare(p), "spare %d", i)
+	}
+	require.False(t, pool.TakeSpare(p), "a spare from an empty stack")
+	onStack, counted = pool.Spares(p)
+	require.Zero(t, onStack)
+	require.Zero(t, counted)
+}
+
 // TestSpareWorkers grows and shrinks a pool over and over, so that the
 // worker of each goroutine that exits (retired while parked, or over the
 // size after its task) is taken by a later one that parks, and then woken
