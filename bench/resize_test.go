@@ -29,6 +29,14 @@ const (
 //     to grow to 1,000; ns/op runs until 1,000 tasks run at once, and
 //     call-ns/op until Resize returned.
 //
+// Each timed op starts after runtime.GC(), for every pool: otherwise a
+// collection that the untimed warm-up made due (goroutines started, tasks
+// submitted: tens to hundreds of KB, unlike for each pool) may run its
+// mark phase during the op, and a few ops in ten then read two to four
+// times the others. The ops themselves are measured as they are, with
+// what they allocate (-benchmem): none for the shrinks of lull and
+// sync-shrink.
+//
 // sync-shrink (internal/impl) is the reference for the goroutine exit: its
 // Resize stops and joins each retired worker before it returns, as tunny's
 // does. ants shrinks only when its purge ticker finds workers idle past
@@ -110,6 +118,7 @@ func benchShrink(b *testing.B, i impl.Impl) {
 		b.Fatalf("%s keeps %d live workers after a warm-up of %d", i.Name, n, resizeFrom)
 	}
 	var call, live, exit time.Duration
+	runtime.GC()
 	b.ResetTimer()
 	for range b.N {
 		target := w.shrinkTarget()
@@ -121,6 +130,7 @@ func benchShrink(b *testing.B, i impl.Impl) {
 		live += l
 		exit += e
 		w.warm(b)
+		runtime.GC()
 		b.StartTimer()
 	}
 	b.StopTimer()
@@ -145,6 +155,7 @@ func benchGrow(b *testing.B, i impl.Impl) {
 			target = -1
 		}
 		waitShrunk(b, w.r, target, time.Now())
+		runtime.GC()
 		b.StartTimer()
 		start := time.Now()
 		w.r.Resize(resizeFrom)
