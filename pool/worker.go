@@ -276,12 +276,10 @@ func (p *Pool) newWorker() *worker {
 // spareWorker keeps w, if not nil, for newWorker: its goroutine is exiting,
 // w is no longer in p.idle, and the goroutine makes no further use of w.
 // Its wake channel is empty: each send on it was for one park, which
-// received it. The goroutine calls it before it leaves p.workers or
-// p.retiring, so that a Close that has returned left no push to come.
-// So a pool that shrinks and grows again does not allocate a worker per
-// goroutine it starts: in a benchmark of 1,000 workers retired and started
-// again, that took a tenth off the time to grow, as the collector ran less
-// often.
+// received it. So a pool that shrinks and grows again does not allocate a
+// worker per goroutine it starts: in a benchmark of 1,000 workers retired
+// and started again, that took a tenth off the time to grow, as the
+// collector ran less often.
 //
 // The spares are a stack that the exiting goroutines push onto with a
 // compare-and-swap, without p.mu: the workers retired together (see leave)
@@ -289,7 +287,9 @@ func (p *Pool) newWorker() *worker {
 // sync.Pool, whose per-P lists are made again after each collection: with
 // one, a shrink of 1,000 workers allocated 15 KB, and so often had a
 // collection start while the retired goroutines exited. A pool keeps at
-// most maxSpares; the rest are left to the collector.
+// most maxSpares; the rest are left to the collector. A goroutine calls
+// spareWorker before it leaves p.workers or p.retiring, so that a Close
+// that has returned leaves no push to come.
 func (p *Pool) spareWorker(w *worker) {
 	if w == nil {
 		return
