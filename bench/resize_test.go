@@ -30,12 +30,11 @@ const (
 //     call-ns/op until Resize returned.
 //
 // Each timed op starts after runtime.GC(), for every pool: otherwise a
-// collection that the untimed warm-up made due (goroutines started, tasks
-// submitted: tens to hundreds of KB, unlike for each pool) may run its
-// mark phase during the op, and a few ops in ten then read two to four
-// times the others. The ops themselves are measured as they are, with
-// what they allocate (-benchmem): none for the shrinks of lull and
-// sync-shrink.
+// collection that the untimed warm-up made due (it starts goroutines and
+// submits tasks, which allocate tens to hundreds of KB depending on the
+// pool) may mark during the op, which then pays for work not its own. The
+// ops themselves are measured as they are, with what they allocate
+// (-benchmem): none for the shrinks of lull and sync-shrink.
 //
 // sync-shrink (internal/impl) is the reference for the goroutine exit: its
 // Resize stops and joins each retired worker before it returns, as tunny's
