@@ -17,8 +17,9 @@ package pool
 //   - workers: the workers of the pool, busy or idle. A worker that exits
 //     after a task decrements it itself, under mu, as the last thing it
 //     does; retireLocked decrements it for the idle workers it tells to
-//     exit, whose goroutines count in retiring (an atomic) until they have
-//     made their last access to the pool. busy = workers - len(idle) is
+//     exit, whose goroutines count in retiring (an atomic) until they are
+//     done with the pool, but for the lock that the last one takes for
+//     Close (see leave). busy = workers - len(idle) is
 //     derived, never stored: busy workers run a task, or are about to take
 //     one.
 //   - idle: the workers parked for a task, most recently parked last.
@@ -193,8 +194,8 @@ type Pool struct {
 
 	// spares is a stack of the workers whose goroutines have exited, for
 	// the goroutines that park later (see spareWorker), linked through
-	// worker.nextSpare: pushed without mu, popped under it. nspares counts
-	// them, up to maxSpares.
+	// worker.nextSpare: pushed with or without mu, popped under it only.
+	// nspares counts them, up to maxSpares.
 	spares  atomic.Pointer[worker]
 	nspares atomic.Int64
 
@@ -915,6 +916,10 @@ func (p *Pool) checkExitedLocked() {
 		default:
 			close(p.exited)
 			p.cancel()
+			// No goroutine is left to push a spare, and none
+			// starts again: let the collector have them.
+			p.spares.Store(nil)
+			p.nspares.Store(0)
 		}
 	}
 }

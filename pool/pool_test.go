@@ -350,7 +350,8 @@ func TestSpareStack(t *testing.T) {
 // TestSpareWorkers grows and shrinks a pool over and over, so that the
 // worker of each goroutine that exits (retired while parked, or over the
 // size after its task) is taken by a later one that parks, and then woken
-// with a task: none may be lost, and the pool must stay consistent.
+// with a task: none may be lost, and the pool must stay consistent. Once
+// closed, it keeps no spare.
 func TestSpareWorkers(t *testing.T) {
 	const n, cycles = 50, 20
 	p := pool.New(1)
@@ -393,6 +394,9 @@ func TestSpareWorkers(t *testing.T) {
 		}
 	}
 	require.NoError(t, p.Close(bg))
+	if onStack, counted := pool.Spares(p); onStack != 0 || counted != 0 {
+		t.Errorf("after Close: %d spares on the stack, %d counted; want none", onStack, counted)
+	}
 	if got := ran.Load(); got != cycles {
 		t.Errorf("%d of %d counted tasks ran", got, cycles)
 	}

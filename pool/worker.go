@@ -183,7 +183,8 @@ func (p *Pool) runTasks(w *worker, j job) (pe *PanicError, task bool) {
 // handler took it), then gives w its next task, or parks it until one
 // comes, or tells it to exit (ok false), in which case w has left
 // p.workers. It returns w, got here if the worker parks for the first
-// time, or nil once the worker exits: w is then a spare.
+// time, or nil once the worker exits: w is then kept as a spare, unless
+// the pool keeps maxSpares already.
 func (p *Pool) next(w *worker, pe *PanicError, task bool) (_ *worker, j job, ok bool) {
 	var wk wakeups
 	p.mu.Lock()
@@ -249,8 +250,8 @@ func (p *Pool) next(w *worker, pe *PanicError, task bool) (_ *worker, j job, ok 
 }
 
 // maxSpares bounds the spare workers a pool keeps (see spareWorker). A
-// spare is its worker and wake channel, about 200 bytes, not its
-// goroutine's stack: at most about 800 KiB a pool.
+// spare is its worker and wake channel, 224 bytes, not its goroutine's
+// stack: at most about 900 KiB a pool.
 const maxSpares = 4096
 
 // newWorker returns a worker for a goroutine that parks for the first time:
@@ -282,14 +283,15 @@ func (p *Pool) newWorker() *worker {
 // collector ran less often.
 //
 // The spares are a stack that the exiting goroutines push onto with a
-// compare-and-swap, without p.mu: the workers retired together (see leave)
-// take no lock as they exit. Keeping a spare allocates nothing, unlike a
+// compare-and-swap, which needs no p.mu: the workers retired together (see
+// leave) take no lock as they exit. Keeping a spare allocates nothing, unlike a
 // sync.Pool, whose per-P lists are made again after each collection: with
 // one, a shrink of 1,000 workers allocated 15 KB, and so often had a
 // collection start while the retired goroutines exited. A pool keeps at
 // most maxSpares; the rest are left to the collector. A goroutine calls
-// spareWorker before it leaves p.workers or p.retiring, so that a Close
-// that has returned leaves no push to come.
+// spareWorker before it leaves p.workers or p.retiring, so no push comes
+// once p.exited is closed, and the pool then drops its spares (see
+// checkExitedLocked).
 func (p *Pool) spareWorker(w *worker) {
 	if w == nil {
 		return
