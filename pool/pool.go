@@ -19,9 +19,8 @@ package pool
 //     does; retireLocked decrements it for the idle workers it tells to
 //     exit, whose goroutines count in retiring (an atomic) until they are
 //     done with the pool, but for the lock that the last one takes for
-//     Close (see leave). busy = workers - len(idle) is
-//     derived, never stored: busy workers run a task, or are about to take
-//     one.
+//     Close (see leave). busy = workers - len(idle) is derived, never
+//     stored: busy workers run a task, or are about to take one.
 //   - idle: the workers parked for a task, most recently parked last.
 //   - putters: Submits parked for room, each with its task. Those parked
 //     under a ctx that another shares wait for it through one link

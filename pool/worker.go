@@ -284,13 +284,13 @@ func (p *Pool) newWorker() *worker {
 //
 // The spares are a stack that the exiting goroutines push onto with a
 // compare-and-swap, which needs no p.mu: the workers retired together (see
-// leave) take no lock as they exit. Keeping a spare allocates nothing, unlike a
-// sync.Pool, whose per-P lists are made again after each collection: with
-// one, a shrink of 1,000 workers allocated 15 KB, and so often had a
-// collection start while the retired goroutines exited. A pool keeps at
-// most maxSpares; the rest are left to the collector. A goroutine calls
-// spareWorker before it leaves p.workers or p.retiring, so no push comes
-// once p.exited is closed, and the pool then drops its spares (see
+// leave) take no lock as they exit. Keeping a spare allocates nothing,
+// unlike a sync.Pool, whose per-P lists are made again after each
+// collection: with one, a shrink of 1,000 workers allocated 15 KB, and so
+// often had a collection start while the retired goroutines exited. A pool
+// keeps at most maxSpares; the rest are left to the collector. A goroutine
+// calls spareWorker before it leaves p.workers or p.retiring, so no push
+// comes once p.exited is closed, and the pool then drops its spares (see
 // checkExitedLocked).
 func (p *Pool) spareWorker(w *worker) {
 	if w == nil {
