@@ -6,9 +6,10 @@
 // It builds the package's test binary once, lists the configurations that
 // -bench selects (every leaf benchmark, run once at -benchtime 1x), and then
 // runs count rounds. Each round runs every configuration once, one process
-// each, in an order shuffled afresh for the round, and copies each
-// process's output to its own. The output is go test's, as benchstat reads
-// it.
+// each, in an order shuffled afresh for the round (the seed, printed on
+// stderr, gives the orders again), and then writes what the processes
+// printed, in the order of the list: go test's output, as benchstat reads
+// it, with the configurations in the order the benchmarks declare them.
 //
 // One process per sample makes the samples independent of each other. In one
 // process that runs a whole family, a configuration is measured after the
@@ -92,6 +93,7 @@ func run(w io.Writer, pkg, bench, benchtime string, count int, seed uint64) erro
 	}
 	fmt.Fprintf(os.Stderr, "rounds: %d configurations, %d rounds, seed %d\n", len(names), count, seed)
 	for round := range count {
+		outs := make(map[string][]byte, len(names))
 		for _, name := range order(names, seed, round) {
 			out, err := runBench(bin, anchor(name), benchtime)
 			if err != nil {
@@ -100,7 +102,13 @@ func run(w io.Writer, pkg, bench, benchtime string, count int, seed uint64) erro
 			if got, err := configurations(out); err != nil || len(got) != 1 || got[0] != name {
 				return fmt.Errorf("round %d, %s: the process ran %q, not that configuration alone", round+1, name, got)
 			}
-			if _, err := w.Write(out); err != nil {
+			outs[name] = out
+		}
+		// In the listed order, whatever order they ran in: benchstat
+		// and the report lay their tables out in the order of the
+		// first round's results.
+		for _, name := range names {
+			if _, err := w.Write(outs[name]); err != nil {
 				return err
 			}
 		}

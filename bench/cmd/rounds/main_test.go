@@ -57,7 +57,8 @@ func TestOrder(t *testing.T) {
 
 // TestRun takes 3 rounds of testdata/fake's benchmarks: each configuration
 // once a round, each in a process of its own, selected alone even where a
-// name holds a regexp's metacharacter (x.y must not select xzy).
+// name holds a regexp's metacharacter (x.y must not select xzy), and each
+// round's results written in the order of the list.
 func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a test binary")
@@ -66,28 +67,24 @@ func TestRun(t *testing.T) {
 	if err := run(&out, "./testdata/fake", "^Benchmark(A|B)$", "3x", 3, 1); err != nil {
 		t.Fatal(err)
 	}
-	counts := map[string]int{}
+	var seq []string
 	pids := map[string]bool{}
 	for line := range strings.Lines(out.String()) {
 		f := strings.Fields(line)
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
 			continue
 		}
-		counts[procs.ReplaceAllString(f[0], "")]++
+		seq = append(seq, procs.ReplaceAllString(f[0], ""))
 		i := slices.Index(f, "pid")
 		if i < 1 || pids[f[i-1]] {
 			t.Errorf("%s: no pid, or one seen before: %q", f[0], line)
 		}
 		pids[f[i-1]] = true
 	}
-	want := map[string]int{"BenchmarkA/x/n=1": 3, "BenchmarkA/x/n=2": 3, "BenchmarkA/x.y/n=1": 3, "BenchmarkA/x.y/n=2": 3, "BenchmarkA/xzy/n=1": 3, "BenchmarkA/xzy/n=2": 3, "BenchmarkB": 3}
-	if len(counts) != len(want) {
-		t.Errorf("configurations: got %v, want %v", counts, want)
-	}
-	for k, n := range want {
-		if counts[k] != n {
-			t.Errorf("%s: %d samples, want %d", k, counts[k], n)
-		}
+	// Each round written in the order the benchmarks declare them.
+	round := []string{"BenchmarkA/x/n=1", "BenchmarkA/x/n=2", "BenchmarkA/x.y/n=1", "BenchmarkA/x.y/n=2", "BenchmarkA/xzy/n=1", "BenchmarkA/xzy/n=2", "BenchmarkB"}
+	if want := slices.Concat(round, round, round); !slices.Equal(seq, want) {
+		t.Errorf("results:\n%q\nwant\n%q", seq, want)
 	}
 	if err := run(&out, "./testdata/fake", "^BenchmarkNone$", "1x", 1, 1); err == nil {
 		t.Error("a pattern that selects nothing: no error")

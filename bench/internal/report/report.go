@@ -33,8 +33,10 @@ type Stats struct {
 	// the -GOMAXPROCS suffix ("Submit/ants/workers=2/submitters=1"), to
 	// their Stat.
 	Units map[string]map[string]Stat
-	// Order lists the benchmark names in the order benchstat printed them,
-	// which is the order they ran.
+	// Order lists the benchmark names in the order benchstat printed them:
+	// the order of their first results in the file it read (cmd/rounds
+	// writes each round's results in the order the benchmarks declare
+	// their configurations, whatever order they ran in).
 	Order []string
 }
 
