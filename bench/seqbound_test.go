@@ -13,10 +13,7 @@ import (
 // switch an input), and through lull's Mapper, an emit func and combine, as
 // Combine's workers must. They have none of lull's other costs (no ctx, no
 // stop flag, no pool, no errors, no panics caught, chunks of a fixed size),
-// so each is a floor for a Combine of its design. It is not part of make
-// bench: run it beside the errgroup and Combine with
-//
-//	go test -run '^$' -bench 'SeqBound|MapReduce/(errgroup-ranges|lull-combine)/workers=2/ctx=background' -count 10 .
+// so each is a floor for a Combine of its design:
 //
 //   - feed-2: the caller reads the Seq into chunks for 2 goroutines
 //     (Combine's design: 2 workers and a feeder);
@@ -27,6 +24,10 @@ import (
 //     then 2 goroutines fold a half each, as the errgroup does: what a
 //     caller holding a Seq can write with an errgroup (its memory grows
 //     with the input, which lull's must not).
+//
+// It is not part of make bench: run it beside the errgroup and Combine with
+//
+//	go test -run '^$' -bench 'SeqBound|MapReduce/(errgroup-ranges|lull-combine)/workers=2/ctx=background' -count 10 .
 func BenchmarkSeqBound(b *testing.B) {
 	input := make([]int, mrInputs)
 	for i := range input {
