@@ -21,7 +21,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
@@ -31,8 +30,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/lullgo/lull/bench/internal/report"
 )
 
 func main() {
@@ -129,31 +131,23 @@ func runBench(bin, pattern, benchtime string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// procs is the suffix go test gives a benchmark's name when GOMAXPROCS is
-// not 1.
-var procs = regexp.MustCompile(`-[0-9]+$`)
-
 // configurations returns the names of the benchmarks whose results out
-// holds, without their GOMAXPROCS suffix, in order. A name that comes twice
-// is an error: its configurations could not be told apart.
+// holds, in order, with "Benchmark" in front as -bench matches them. A name
+// that comes twice is an error: its configurations could not be told apart.
 func configurations(out []byte) ([]string, error) {
-	var names []string
-	seen := map[string]bool{}
-	s := bufio.NewScanner(bytes.NewReader(out))
-	for s.Scan() {
-		f := strings.Fields(s.Text())
-		// A result: the name, the iterations, then value-unit pairs.
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
-			continue
-		}
-		name := procs.ReplaceAllString(f[0], "")
+	names, err := report.Names(bytes.NewReader(out), "go test output")
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(names))
+	for i, name := range names {
 		if seen[name] {
 			return nil, fmt.Errorf("benchmark %s ran twice in one process", name)
 		}
 		seen[name] = true
-		names = append(names, name)
+		names[i] = "Benchmark" + name
 	}
-	return names, s.Err()
+	return names, nil
 }
 
 // anchor returns the -bench pattern that selects the benchmark name alone:
@@ -169,7 +163,7 @@ func anchor(name string) string {
 // order returns names shuffled for the given round: the same seed and round
 // give the same order.
 func order(names []string, seed uint64, round int) []string {
-	out := append([]string(nil), names...)
+	out := slices.Clone(names)
 	r := rand.New(rand.NewPCG(seed, uint64(round)))
 	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lullgo/lull/bench/internal/report"
 	"go.uber.org/goleak"
 )
 
@@ -67,14 +68,20 @@ func TestRun(t *testing.T) {
 	if err := run(&out, "./testdata/fake", "^Benchmark(A|B)$", "3x", 3, 1); err != nil {
 		t.Fatal(err)
 	}
+	names, err := report.Names(bytes.NewReader(out.Bytes()), "output")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var seq []string
+	for _, n := range names {
+		seq = append(seq, "Benchmark"+n)
+	}
 	pids := map[string]bool{}
 	for line := range strings.Lines(out.String()) {
 		f := strings.Fields(line)
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
 			continue
 		}
-		seq = append(seq, procs.ReplaceAllString(f[0], ""))
 		i := slices.Index(f, "pid")
 		if i < 1 || pids[f[i-1]] {
 			t.Errorf("%s: no pid, or one seen before: %q", f[0], line)

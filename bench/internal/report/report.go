@@ -101,7 +101,7 @@ func (s Stats) AddSamples(r io.Reader, name string) error {
 		if !ok {
 			continue // a syntax error or unit metadata
 		}
-		full := procSuffix.ReplaceAllString(string(res.Name.Full()), "")
+		full := nameOf(res)
 		for _, v := range res.Values {
 			cells := s.Units[v.Unit]
 			st, ok := cells[full]
@@ -113,6 +113,25 @@ func (s Stats) AddSamples(r io.Reader, name string) error {
 		}
 	}
 	return br.Err()
+}
+
+// Names returns the names of the results in r, output of go test -bench
+// (named file in errors), in order, each as many times as it has results.
+func Names(r io.Reader, file string) ([]string, error) {
+	var names []string
+	br := benchfmt.NewReader(r, file)
+	for br.Scan() {
+		if res, ok := br.Result().(*benchfmt.Result); ok {
+			names = append(names, nameOf(res))
+		}
+	}
+	return names, br.Err()
+}
+
+// nameOf returns res's full name without its GOMAXPROCS suffix:
+// "Submit/ants/workers=2/submitters=1", as benchstat names its rows.
+func nameOf(res *benchfmt.Result) string {
+	return procSuffix.ReplaceAllString(string(res.Name.Full()), "")
 }
 
 // Grid is one benchmark family laid out as implementations × configurations:
