@@ -330,6 +330,8 @@ func (p *Pool) submit(ctx context.Context, j job, try bool) error {
 		if !contended || retry {
 			break
 		}
+		// Lost the compare-and-swap once: give a worker the CPU (see
+		// above). Once per Submit, and only a busy one: nothing polls.
 		runtime.Gosched()
 	}
 	return p.submitSlow(ctx, j, try)
